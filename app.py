@@ -1,0 +1,84 @@
+"""The ASGI application: GraphQL over HTTP and WebSocket, downloads, health.
+
+Run with `reports api`, or `uvicorn app:create_app --factory`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from models.database import close_database, open_database
+from models.job_events import JobEventPublisher
+from models.settings import Settings, get_settings
+from schema.downloads import download_report
+from schema.job_event_hub import JobEventHub
+from schema.root import schema
+from schema.services import Services
+from schema.view import ReportsGraphQL
+from workers.queue import open_queue
+
+logger = logging.getLogger(__name__)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def index(request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await open_database(settings.database_url)
+        queue = await open_queue(settings)
+        hub = JobEventHub(settings.redis_url, settings.channel_prefix)
+        await hub.start()
+        services = Services(
+            settings=settings,
+            queue=queue,
+            publisher=JobEventPublisher(queue, settings.channel_prefix),
+            hub=hub,
+        )
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await queue.aclose()
+            await close_database()
+
+    graphql = ReportsGraphQL(schema)
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/downloads/{token}", download_report),
+            Route("/health", health),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )

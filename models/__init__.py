@@ -1,0 +1,1 @@
+"""Persistent state shared by the API and the workers: models, settings, events."""

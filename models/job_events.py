@@ -1,0 +1,52 @@
+"""Job change events: channel names and the publisher.
+
+PostgreSQL is the truth and Redis carries news: an event is published only
+after the change it describes is committed, so a lost event costs latency,
+never data.
+"""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from models.job_snapshots import JobSnapshot
+
+logger = logging.getLogger(__name__)
+
+
+def account_channel(prefix: str, account_id: UUID | str) -> str:
+    """The channel carrying every change to one account's jobs."""
+    return f"{prefix}:account:{account_id}"
+
+
+def account_channel_pattern(prefix: str) -> str:
+    """The pattern matching every account channel under `prefix`."""
+    return f"{prefix}:account:*"
+
+
+def account_id_from_channel(prefix: str, channel: str) -> str:
+    return channel.removeprefix(f"{prefix}:account:")
+
+
+class JobEventPublisher:
+    """Publishes committed job changes; a Redis failure is logged, never raised."""
+
+    def __init__(self, redis: Redis, channel_prefix: str) -> None:
+        self._redis = redis
+        self._channel_prefix = channel_prefix
+
+    async def publish(self, snapshot: JobSnapshot) -> None:
+        channel = account_channel(self._channel_prefix, snapshot.account_id)
+        try:
+            await self._redis.publish(channel, snapshot.to_json())
+        except (RedisError, OSError):
+            logger.warning(
+                "job %s: could not publish version %s; subscribers will catch up from the database",
+                snapshot.id,
+                snapshot.version,
+                exc_info=True,
+            )

@@ -1,0 +1,68 @@
+"""Orders and their line items, with the order state machine."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+    from models.catalog import Product
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+# Allowed order transitions, as data: from-status -> reachable statuses.
+ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED}),
+    OrderStatus.COMPLETED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+MAX_ORDER_ITEMS = 500
+
+
+class Order(Model):
+    id = fields.UUIDField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="orders", on_delete=fields.CASCADE
+    )
+    account_id: str
+    customer_name = fields.CharField(max_length=200)
+    customer_email = fields.CharField(max_length=254)
+    status = fields.CharEnumField(OrderStatus, max_length=16, default=OrderStatus.PENDING)
+    total = fields.DecimalField(max_digits=14, decimal_places=2)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    completed_at = fields.DatetimeField(null=True)
+
+    items: fields.ReverseRelation[OrderItem]
+
+    class Meta:
+        table = "customer_order"
+        indexes = (("account_id", "created_at"), ("account_id", "status", "completed_at"))
+
+
+class OrderItem(Model):
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="items", on_delete=fields.CASCADE
+    )
+    order_id: str
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="order_items", on_delete=fields.RESTRICT
+    )
+    product_id: str
+    quantity = fields.IntField()
+    unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
+    line_total = fields.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        table = "order_item"
+        indexes = (("order_id", "id"), ("product_id",))

@@ -1,0 +1,108 @@
+"""Report jobs: what was asked for, where it stands, and its allowed transitions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+
+
+class JobStatus(StrEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+# Every allowed job transition, as data: from-status -> reachable statuses.
+# RUNNING -> RUNNING is a progress update (same state, newer version).
+JOB_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.PENDING: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED}),
+    JobStatus.RUNNING: frozenset(
+        {JobStatus.RUNNING, JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}
+    ),
+    JobStatus.COMPLETED: frozenset(),
+    JobStatus.FAILED: frozenset({JobStatus.PENDING}),
+    JobStatus.CANCELLED: frozenset({JobStatus.PENDING}),
+}
+
+
+def statuses_leading_to(target: JobStatus) -> frozenset[JobStatus]:
+    """The statuses from which `target` may be reached."""
+    return frozenset(source for source, targets in JOB_TRANSITIONS.items() if target in targets)
+
+
+class ReportKind(StrEnum):
+    ORDERS = "ORDERS"
+    SALES = "SALES"
+    INVENTORY = "INVENTORY"
+    CUSTOMERS = "CUSTOMERS"
+
+
+class ReportFormat(StrEnum):
+    CSV = "CSV"
+    PDF = "PDF"
+
+    @property
+    def extension(self) -> str:
+        return self.value.lower()
+
+    @property
+    def media_type(self) -> str:
+        return {ReportFormat.CSV: "text/csv; charset=utf-8", ReportFormat.PDF: "application/pdf"}[
+            self
+        ]
+
+
+class Priority(StrEnum):
+    LOW = "LOW"
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    URGENT = "URGENT"
+
+
+class ReportJob(Model):
+    id = fields.UUIDField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="report_jobs", on_delete=fields.CASCADE
+    )
+    account_id: str
+    kind = fields.CharEnumField(ReportKind, max_length=16)
+    format = fields.CharEnumField(ReportFormat, max_length=8)
+    title = fields.CharField(max_length=200, null=True)
+    date_from = fields.DateField(null=True)
+    date_to = fields.DateField(null=True)
+    status = fields.CharEnumField(JobStatus, max_length=16, default=JobStatus.PENDING)
+    progress = fields.SmallIntField(default=0)
+    message = fields.CharField(max_length=200, null=True)
+    priority = fields.CharEnumField(Priority, max_length=8, default=Priority.NORMAL)
+    attempts = fields.IntField(default=0)
+    error = fields.TextField(null=True)
+    row_count = fields.BigIntField(null=True)
+    file_path = fields.CharField(max_length=500, null=True)
+    file_size = fields.BigIntField(null=True)
+    summary = fields.JSONField(null=True)
+    # Incremented by every update, in the same statement; events carry it so a
+    # subscriber can drop anything it has already sent.
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    # Set by every transition; lets a subscriber that missed events catch up.
+    updated_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "report_job"
+        indexes = (
+            ("account_id", "created_at"),
+            ("account_id", "updated_at"),
+            ("status", "created_at"),
+        )

@@ -1,0 +1,1 @@
+"""The GraphQL API: types, queries, mutations, subscriptions, errors and auth context."""

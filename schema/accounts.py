@@ -1,0 +1,69 @@
+"""Sign-up, sign-in and the caller's identity."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.exceptions import IntegrityError
+
+from models.accounts import Account
+from schema.context import AppInfo, current_account
+from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
+from schema.passwords import hash_password, verify_password
+from schema.signing import issue_auth_token
+from schema.types.accounts import AuthPayload, User
+from schema.validation import clean_email
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+
+
+def _user(account: Account) -> User:
+    return User(id=strawberry.ID(str(account.id)), email=account.email)
+
+
+def _payload(info: AppInfo, account: Account) -> AuthPayload:
+    token = issue_auth_token(info.context.services.settings.secret_key, account.id)
+    return AuthPayload(token=token, user=_user(account))
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field
+    async def me(self, info: AppInfo) -> User:
+        account = await Account.get_or_none(id=current_account(info))
+        if account is None:
+            raise unauthenticated("This account no longer exists")
+        return _user(account)
+
+
+@strawberry.type
+class AccountMutation:
+    @strawberry.mutation
+    async def register(self, info: AppInfo, email: str, password: str) -> AuthPayload:
+        email = clean_email("email", email)
+        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+            raise bad_input(
+                "password",
+                f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
+            )
+        if await Account.exists(email=email):
+            raise ApiError(
+                ErrorCode.CONFLICT, "An account with this email already exists", field="email"
+            )
+        try:
+            account = await Account.create(email=email, password_hash=await hash_password(password))
+        except IntegrityError as exc:
+            raise ApiError(
+                ErrorCode.CONFLICT, "An account with this email already exists", field="email"
+            ) from exc
+        return _payload(info, account)
+
+    @strawberry.mutation
+    async def login(self, info: AppInfo, email: str, password: str) -> AuthPayload:
+        account = await Account.get_or_none(email=email.strip().lower())
+        password_ok = await verify_password(
+            account.password_hash if account else None, password[:MAX_PASSWORD_LENGTH]
+        )
+        if account is None or not password_ok:
+            raise unauthenticated("Wrong email or password")
+        return _payload(info, account)

@@ -1,0 +1,43 @@
+"""The download route: a signed link streams the job's file to a plain GET."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+
+from models.report_jobs import JobStatus, ReportFormat, ReportJob
+from schema.services import Services
+from schema.signing import InvalidTokenError, read_download
+
+
+def download_filename(job: ReportJob) -> str:
+    base = job.title or f"{job.kind.value.lower()}-report"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() or "report"
+    return f"{slug}-{job.created_at.date().isoformat()}.{ReportFormat(job.format).extension}"
+
+
+async def download_report(request: Request) -> Response:
+    services: Services = request.app.state.services
+    settings = services.settings
+    try:
+        grant = read_download(settings.secret_key, request.path_params["token"])
+    except InvalidTokenError:
+        return PlainTextResponse("This download link is invalid or has expired.", status_code=403)
+    job = await ReportJob.get_or_none(id=grant.job_id, account_id=grant.account_id)
+    if job is None or job.status != JobStatus.COMPLETED or not job.file_path:
+        return PlainTextResponse("This report is not available.", status_code=404)
+    reports_dir = settings.reports_dir.resolve()
+    path = (reports_dir / job.file_path).resolve()
+    # file_path is ours, never the user's; still, never serve outside REPORTS_DIR.
+    if reports_dir not in path.parents or not Path(path).is_file():
+        return PlainTextResponse("This report's file is gone.", status_code=404)
+    report_format = ReportFormat(job.format)
+    return FileResponse(
+        path,
+        media_type=report_format.media_type,
+        filename=download_filename(job),
+        headers={"Cache-Control": "private, no-store"},
+    )

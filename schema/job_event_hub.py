@@ -1,0 +1,143 @@
+"""One Redis pub/sub connection per API process, fanned out to in-memory queues.
+
+Every subscriber of the process shares the hub's single pattern subscription;
+each gets a bounded queue. A subscriber that falls behind, or that was
+listening while the Redis connection was down, is told to resynchronise from
+PostgreSQL instead of being buffered without limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Final
+from uuid import UUID
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from models.job_events import account_channel_pattern, account_id_from_channel
+from models.job_snapshots import JobSnapshot
+
+logger = logging.getLogger(__name__)
+
+
+class Resync:
+    """Marker: events may have been missed; reload what you watch from the database."""
+
+
+RESYNC: Final = Resync()
+HubItem = JobSnapshot | Resync
+
+RECONNECT_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+class Listener:
+    def __init__(self, account_id: str, queue_size: int) -> None:
+        self.account_id = account_id
+        self._queue: asyncio.Queue[HubItem] = asyncio.Queue(maxsize=queue_size)
+
+    def deliver(self, item: HubItem) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
+            # Too slow to keep up: drop the backlog and let it catch up from the
+            # database, rather than buffering without limit.
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(RESYNC)
+
+    async def next(self) -> HubItem:
+        return await self._queue.get()
+
+
+class JobEventHub:
+    def __init__(self, redis_url: str, channel_prefix: str, queue_size: int = 256) -> None:
+        self._redis_url = redis_url
+        self._prefix = channel_prefix
+        self._queue_size = queue_size
+        self._listeners: dict[str, set[Listener]] = defaultdict(set)
+        self._task: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="job-event-hub")
+        # Wait briefly so that the first subscribers do not race the first
+        # connection; if Redis is down, the hub keeps trying in the background.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._subscribed.wait(), timeout=2)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @property
+    def listener_count(self) -> int:
+        return sum(len(listeners) for listeners in self._listeners.values())
+
+    @contextlib.asynccontextmanager
+    async def listen(self, account_id: UUID) -> AsyncIterator[Listener]:
+        """Receive every event of one account's jobs while inside the block."""
+        key = str(account_id)
+        listener = Listener(key, self._queue_size)
+        self._listeners[key].add(listener)
+        try:
+            yield listener
+        finally:
+            listeners = self._listeners.get(key)
+            if listeners is not None:
+                listeners.discard(listener)
+                if not listeners:
+                    del self._listeners[key]
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            redis = Redis.from_url(self._redis_url, socket_connect_timeout=2)
+            try:
+                async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.psubscribe(account_channel_pattern(self._prefix))
+                    if failures:
+                        logger.info("job event hub: reconnected to Redis")
+                        self._resync_everyone()
+                    failures = 0
+                    self._subscribed.set()
+                    await self._pump(pubsub)
+            except (RedisError, OSError) as exc:
+                self._subscribed.clear()
+                if failures == 0:
+                    logger.warning("job event hub: Redis connection lost (%s); retrying", exc)
+                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+                failures += 1
+                await asyncio.sleep(delay)
+            finally:
+                await redis.aclose()
+
+    async def _pump(self, pubsub: object) -> None:
+        async for message in pubsub.listen():  # type: ignore[attr-defined]
+            if message.get("type") != "pmessage":
+                continue
+            channel = message["channel"]
+            if isinstance(channel, bytes):
+                channel = channel.decode()
+            listeners = self._listeners.get(account_id_from_channel(self._prefix, channel))
+            if not listeners:
+                continue
+            try:
+                snapshot = JobSnapshot.from_json(message["data"])
+            except (ValueError, KeyError, TypeError):
+                logger.warning("job event hub: dropped a malformed event on %s", channel)
+                continue
+            for listener in tuple(listeners):
+                listener.deliver(snapshot)
+
+    def _resync_everyone(self) -> None:
+        for listeners in self._listeners.values():
+            for listener in listeners:
+                listener.deliver(RESYNC)

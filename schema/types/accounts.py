@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+    email: str
+
+
+@strawberry.type
+class AuthPayload:
+    token: str
+    user: User

@@ -1,0 +1,46 @@
+"""CSV: UTF-8 without BOM, header first, RFC 4180 quoting, written as rows arrive."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from workers.renderers.base import DocumentInfo, RenderResources
+from workers.reports.base import Row
+
+
+class CsvRenderer:
+    def __init__(self, path: Path, info: DocumentInfo, resources: RenderResources) -> None:
+        self._path = path
+        self._info = info
+        self._file: IO[bytes] | None = None
+
+    async def write_rows(self, rows: list[Row]) -> None:
+        await self._ensure_started()
+        if rows:
+            await self._write(rows)
+
+    async def finish(self, summary: dict[str, Any]) -> None:
+        await self._ensure_started()
+        await self.abort()
+
+    async def abort(self) -> None:
+        if self._file is not None:
+            await asyncio.to_thread(self._file.close)
+            self._file = None
+
+    async def _ensure_started(self) -> None:
+        if self._file is None:
+            self._file = await asyncio.to_thread(self._path.open, "wb")
+            await self._write([self._info.columns])
+
+    async def _write(self, rows: Sequence[Sequence[str]]) -> None:
+        assert self._file is not None, "write before the file was opened"
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        # File writes go to a thread: a big chunk must not stall the event loop.
+        await asyncio.to_thread(self._file.write, buffer.getvalue().encode("utf-8"))
