@@ -39,11 +39,12 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={Decimal: DecimalScalar},
+        # Factories, so that each operation gets fresh extension state.
         extensions=[
-            QueryDepthLimiter(max_depth=12),
-            MaxAliasesLimiter(max_alias_count=30),
-            MaxTokensLimiter(max_token_count=2_000),
-            MaskErrors(should_mask_error=_is_unexpected, error_message="Internal server error"),
+            lambda: QueryDepthLimiter(max_depth=12),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: MaxTokensLimiter(max_token_count=2_000),
+            lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
         ],
     )
 

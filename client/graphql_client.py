@@ -1,0 +1,125 @@
+"""A small async client: queries and mutations over HTTP, subscriptions over WebSocket.
+
+    async with ReportsClient("http://127.0.0.1:8000") as client:
+        auth = await client.execute(REGISTER, {"email": ..., "password": ...})
+        client.token = auth["register"]["token"]
+        async for event in client.subscribe(WATCH_JOB, {"id": job_id}):
+            print(event["reportJob"]["status"])
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any, Literal
+
+import httpx
+import websockets
+
+GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
+GRAPHQL_WS = "graphql-ws"
+Protocol = Literal["graphql-transport-ws", "graphql-ws"]
+
+
+class GraphQLResponseError(Exception):
+    """The server answered with errors; `errors` holds them as sent."""
+
+    def __init__(self, errors: list[dict[str, Any]], data: Any = None) -> None:
+        self.errors = errors
+        self.data = data
+        super().__init__("; ".join(str(e.get("message")) for e in errors))
+
+    @property
+    def codes(self) -> list[str | None]:
+        return [(e.get("extensions") or {}).get("code") for e in self.errors]
+
+
+class ReportsClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout)
+
+    async def __aenter__(self) -> ReportsClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The whole GraphQL response body, errors included."""
+        response = await self._http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self._headers()
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def execute(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        """The response's data; raises GraphQLResponseError if there were errors."""
+        body = await self.post(query, variables)
+        if body.get("errors"):
+            raise GraphQLResponseError(body["errors"], body.get("data"))
+        return body["data"]
+
+    async def download(self, url: str) -> httpx.Response:
+        """GET a downloadUrl as a browser would: no Authorization header."""
+        return await self._http.get(url)
+
+    async def subscribe(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        protocol: Protocol = GRAPHQL_TRANSPORT_WS,
+    ) -> AsyncIterator[Any]:
+        """Yield each event's data until the server completes the subscription."""
+        ws_url = "ws" + self.base_url.removeprefix("http") + "/graphql"
+        payload = {"query": query, "variables": variables or {}}
+        async with websockets.connect(ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+            init_payload = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            await ws.send(json.dumps({"type": "connection_init", "payload": init_payload}))
+            ack = json.loads(await ws.recv())
+            if ack.get("type") != "connection_ack":
+                raise GraphQLResponseError([{"message": f"connection refused: {ack}"}])
+            operation_id = str(uuid.uuid4())
+            start = "subscribe" if protocol == GRAPHQL_TRANSPORT_WS else "start"
+            await ws.send(json.dumps({"id": operation_id, "type": start, "payload": payload}))
+            async for raw in ws:
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind in {"ping", "ka"}:
+                    if kind == "ping":
+                        await ws.send(json.dumps({"type": "pong"}))
+                    continue
+                if message.get("id") != operation_id:
+                    continue
+                if kind in {"next", "data"}:
+                    body = message["payload"]
+                    if body.get("errors"):
+                        raise GraphQLResponseError(body["errors"], body.get("data"))
+                    yield body["data"]
+                elif kind == "error":
+                    errors = message["payload"]
+                    raise GraphQLResponseError(errors if isinstance(errors, list) else [errors])
+                elif kind == "complete":
+                    return

@@ -1,0 +1,98 @@
+"""Real processes for tests: the API under uvicorn and `reports worker`, on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import redis
+
+from client.embedded_redis import free_port
+from models.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def service_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a `reports` process use these settings."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url,
+            "REPORTS_DIR": str(settings.reports_dir),
+            "SECRET_KEY": settings.secret_key,
+            "ENVIRONMENT": settings.environment,
+            "REPORTS_QUEUE": settings.queue_name,
+            "REPORTS_CHANNEL_PREFIX": settings.channel_prefix,
+            "WORKER_POLL_DELAY_SECONDS": str(settings.worker_poll_delay_seconds),
+            "PROGRESS_INTERVAL_SECONDS": str(settings.progress_interval_seconds),
+            "READ_CHUNK_ROWS": str(settings.read_chunk_rows),
+            "PDF_MAX_ROWS": str(settings.pdf_max_rows),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_worker(settings: Settings, timeout: float = 30) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `reports worker` process, ready once it has written its health check."""
+    health_key = f"{settings.queue_name}:health-check"
+    client = redis.Redis.from_url(settings.redis_url)
+    client.delete(health_key)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "client.cli", "worker"], env=service_env(settings), cwd=PROJECT_ROOT
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while not client.exists(health_key):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the worker did not start")
+            time.sleep(0.05)
+        yield process
+    finally:
+        _stop(process)
+        client.close()
+
+
+@contextmanager
+def running_api(settings: Settings, timeout: float = 30) -> Iterator[str]:
+    """A real `reports api` (uvicorn) process; yields its base URL."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "client.cli", "api", "--port", str(port)],
+        env=service_env(settings),
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the API did not start")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        _stop(process)
