@@ -1,0 +1,115 @@
+"""Sign-up, sign-in, and that every operation but register/login needs a valid token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import websockets
+from graphql import Undefined
+
+from client.graphql_client import GraphQLResponseError, ReportsClient
+from models.accounts import Account
+from schema.root import schema
+from tests.documents import LOGIN, ME, REGISTER
+
+OPEN_FIELDS = {"register", "login"}
+
+
+def required_arguments(field: Any) -> str:
+    """Placeholder values for a root field's required arguments (they are never used)."""
+    values = {
+        "ID!": '"00000000-0000-0000-0000-000000000000"',
+        "String!": '"x"',
+        "ProductInput!": '{sku: "x", name: "x", price: "1"}',
+        "CreateOrderInput!": '{customerName: "x", customerEmail: "x@y.z", items: []}',
+        "RequestReportInput!": "{kind: ORDERS, format: CSV}",
+    }
+    args = [
+        f"{name}: {values[str(arg.type)]}"
+        for name, arg in field.args.items()
+        if str(arg.type).endswith("!") and arg.default_value is Undefined
+    ]
+    return f"({', '.join(args)})" if args else ""
+
+
+def root_operations() -> list[tuple[str, str]]:
+    graphql_schema = schema._schema
+    operations = []
+    for keyword, root in (("query", graphql_schema.query_type), ("mutation", graphql_schema.mutation_type)):
+        assert root is not None
+        for name, field in root.fields.items():
+            if name in OPEN_FIELDS:
+                continue
+            selection = " { __typename }" if not str(field.type).startswith(("Boolean", "Int")) else ""
+            operations.append((name, f"{keyword} {{ {name}{required_arguments(field)}{selection} }}"))
+    return operations
+
+
+@pytest.mark.parametrize(("name", "document"), root_operations())
+async def test_every_operation_needs_a_token(
+    anonymous: ReportsClient, name: str, document: str
+) -> None:
+    for token in (None, "not-a-token", "eyJhIjoiMSJ9.forged.signature"):
+        anonymous.token = token
+        body = await anonymous.post(document)
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", (name, body)
+
+
+async def test_register_then_login_and_me(anonymous: ReportsClient) -> None:
+    email = "Mixed.Case@Example.com"
+    registered = (await anonymous.execute(REGISTER, {"email": email, "password": "long enough pw"}))[
+        "register"
+    ]
+    assert registered["user"]["email"] == "mixed.case@example.com"
+    stored = await Account.get(email="mixed.case@example.com")
+    assert stored.password_hash.startswith("$argon2id$")
+    anonymous.token = None
+    logged_in = (
+        await anonymous.execute(LOGIN, {"email": "mixed.case@example.com", "password": "long enough pw"})
+    )["login"]
+    anonymous.token = logged_in["token"]
+    assert (await anonymous.execute(ME))["me"] == registered["user"]
+
+
+async def test_login_with_a_wrong_password_or_unknown_email_says_the_same(
+    user: ReportsClient,
+) -> None:
+    me = (await user.execute(ME))["me"]
+    answers = []
+    for email, password in ((me["email"], "wrong password"), ("nobody@example.com", "whatever1")):
+        with pytest.raises(GraphQLResponseError) as caught:
+            await user.execute(LOGIN, {"email": email, "password": password})
+        answers.append((caught.value.codes, str(caught.value)))
+    assert answers[0] == answers[1] == (["UNAUTHENTICATED"], "Wrong email or password")
+
+
+async def test_registering_an_email_twice_is_a_conflict(anonymous: ReportsClient) -> None:
+    variables = {"email": "twice@example.com", "password": "long enough pw"}
+    await anonymous.execute(REGISTER, variables)
+    with pytest.raises(GraphQLResponseError) as caught:
+        await anonymous.execute(REGISTER, {**variables, "email": "TWICE@example.com"})
+    assert caught.value.codes == ["CONFLICT"]
+    assert await Account.filter(email="twice@example.com").count() == 1
+
+
+@pytest.mark.parametrize("init_payload", [{}, {"Authorization": "Bearer nope"}, {"authorization": ""}])
+async def test_websocket_without_a_valid_token_is_refused(
+    api_url: str, init_payload: dict[str, str]
+) -> None:
+    url = api_url.replace("http", "ws") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": init_payload}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_websocket_accepts_lower_case_authorization_key(api_url: str, user: ReportsClient) -> None:
+    url = api_url.replace("http", "ws") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {user.token}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"

@@ -1,0 +1,104 @@
+"""The whole flow through a real uvicorn process and a real `reports worker` process."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol, ReportsClient
+from models.settings import Settings
+from tests.conftest import isolated, register
+from tests.documents import WATCH_JOB, WATCH_JOBS
+from tests.factories import add_product, completed_order, request_report
+from tests.services import running_api, running_worker
+
+
+@pytest.fixture(scope="module")
+def e2e_settings(settings: Settings) -> Settings:
+    """Its own queue: no worker consumes it until a test starts one."""
+    return isolated(settings, "e2e")
+
+
+@pytest.fixture(scope="module")
+def e2e_api(e2e_settings: Settings) -> Iterator[str]:
+    with running_api(e2e_settings) as base_url:
+        yield base_url
+
+
+async def collect(stream: Any, into: list[dict[str, Any]], key: str) -> None:
+    async for event in stream:
+        into.append(event[key])
+
+
+@pytest.mark.parametrize("protocol", [GRAPHQL_TRANSPORT_WS, GRAPHQL_WS])
+async def test_order_to_downloaded_csv_watched_live(
+    e2e_api: str, e2e_settings: Settings, protocol: Protocol
+) -> None:
+    async with ReportsClient(e2e_api) as client:
+        await register(client)
+        await add_product(client, "TEA-1", "Green tea", "4.20", stock=50)
+        await add_product(client, "MUG-2", "Mug", "7.95", stock=50)
+        orders = [
+            await completed_order(client, "Zoe", "zoe@example.com", [("TEA-1", 3), ("MUG-2", 1)]),
+            await completed_order(client, "Yan", "yan@example.com", [("MUG-2", 2)]),
+        ]
+
+        all_changes: list[dict[str, Any]] = []
+        watch_all = asyncio.create_task(
+            collect(client.subscribe(WATCH_JOBS, protocol=protocol), all_changes, "reportJobs")
+        )
+        await asyncio.sleep(0.5)  # the subscription is open before the request
+        job = await request_report(client, kind="ORDERS", format="CSV", title="Tea shop")
+        assert job["status"] == "PENDING"
+
+        # No worker yet: the job waits, and a watcher sees its current state first.
+        watched: list[dict[str, Any]] = []
+        watch_one = asyncio.create_task(
+            collect(
+                client.subscribe(WATCH_JOB, {"id": job["id"]}, protocol=protocol),
+                watched,
+                "reportJob",
+            )
+        )
+        await asyncio.sleep(0.5)
+        assert [event["status"] for event in watched] == ["PENDING"]
+
+        with running_worker(e2e_settings):
+            await asyncio.wait_for(watch_one, timeout=60)
+
+        statuses = [event["status"] for event in watched]
+        assert statuses[0] == "PENDING" and statuses[-1] == "COMPLETED"
+        assert "RUNNING" in statuses
+        assert statuses.index("RUNNING") < statuses.index("COMPLETED")
+        versions = [event["version"] for event in watched]
+        assert versions == sorted(set(versions)), "in order, no repeats"
+        progress = [event["progress"] for event in watched]
+        assert progress == sorted(progress) and progress[-1] == 100
+
+        await asyncio.sleep(0.3)
+        watch_all.cancel()
+        mine = [event for event in all_changes if event["id"] == job["id"]]
+        assert [event["version"] for event in mine] == list(range(1, mine[-1]["version"] + 1)), (
+            "reportJobs saw every change of the job, without gaps"
+        )
+        assert mine[0]["status"] == "PENDING" and mine[-1]["status"] == "COMPLETED"
+
+        finished = watched[-1]
+        response = await client.download(finished["downloadUrl"])
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        assert 'filename="tea-shop-' in response.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert [(r["order_id"], r["sku"], r["quantity"], r["line_total"]) for r in rows] == [
+            (orders[0]["id"], "TEA-1", "3", "12.60"),
+            (orders[0]["id"], "MUG-2", "1", "7.95"),
+            (orders[1]["id"], "MUG-2", "2", "15.90"),
+        ]
+        assert {r["customer_email"] for r in rows} == {"zoe@example.com", "yan@example.com"}
+        assert finished["rowCount"] == 3
+        assert finished["summary"]["totalSales"] == "36.45"

@@ -1,0 +1,125 @@
+"""A second account gets NOT_FOUND (or null) for every one of the first account's objects."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from client.graphql_client import GraphQLResponseError, ReportsClient
+from models.orders import Order
+from models.report_jobs import ReportJob
+from tests.conftest import register
+from tests.documents import (
+    CANCEL_ORDER,
+    CANCEL_REPORT,
+    COMPLETE_ORDER,
+    ORDER,
+    ORDERS,
+    PRODUCTS,
+    REPORT_JOB,
+    REPORT_JOBS,
+    RETRY_REPORT,
+    UPSERT_PRODUCT,
+    WATCH_JOB,
+    WATCH_JOBS,
+)
+from tests.factories import add_product, create_order, request_report, wait_for_job
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+
+@pytest.fixture
+async def owned(user: ReportsClient) -> dict[str, Any]:
+    await add_product(user, "OWN-1", "Owned thing", "3.00", stock=5)
+    order = await create_order(user, "Ann", "ann@example.com", [("OWN-1", 1)])
+    job = await request_report(user, kind="INVENTORY", format="CSV")
+    job = await wait_for_job(user, job["id"])
+    return {"order": order, "job": job}
+
+
+async def assert_not_found(client: ReportsClient, document: str, variables: dict[str, Any]) -> None:
+    with pytest.raises(GraphQLResponseError) as caught:
+        await client.execute(document, variables)
+    assert caught.value.codes == ["NOT_FOUND"]
+
+
+async def test_queries_answer_null_and_lists_stay_separate(
+    owned: dict[str, Any], other_user: ReportsClient
+) -> None:
+    assert (await other_user.execute(ORDER, {"id": owned["order"]["id"]}))["order"] is None
+    assert (await other_user.execute(REPORT_JOB, {"id": owned["job"]["id"]}))["reportJob"] is None
+    assert (await other_user.execute(ORDERS, {}))["orders"]["totalCount"] == 0
+    assert (await other_user.execute(REPORT_JOBS, {}))["reportJobs"]["totalCount"] == 0
+    assert (await other_user.execute(PRODUCTS, {}))["products"]["totalCount"] == 0
+
+
+async def test_mutations_answer_not_found_and_change_nothing(
+    owned: dict[str, Any], other_user: ReportsClient
+) -> None:
+    order_id, job_id = owned["order"]["id"], owned["job"]["id"]
+    for document in (COMPLETE_ORDER, CANCEL_ORDER):
+        await assert_not_found(other_user, document, {"id": order_id})
+    for document in (CANCEL_REPORT, RETRY_REPORT):
+        await assert_not_found(other_user, document, {"id": job_id})
+    assert (await Order.get(id=order_id)).status == "PENDING"
+    job = await ReportJob.get(id=job_id)
+    assert job.status == "COMPLETED" and job.version == owned["job"]["version"]
+
+
+async def test_the_same_sku_in_another_account_is_another_product(
+    owned: dict[str, Any], user: ReportsClient, other_user: ReportsClient
+) -> None:
+    await other_user.execute(
+        UPSERT_PRODUCT, {"input": {"sku": "OWN-1", "name": "Mine now", "price": "9.00"}}
+    )
+    mine = (await user.execute(PRODUCTS, {}))["products"]["edges"][0]["node"]
+    assert (mine["name"], mine["price"], mine["stock"]) == ("Owned thing", "3.00", 5)
+
+
+async def test_subscriptions_are_not_found_and_never_leak_events(
+    api_url: str, user: ReportsClient
+) -> None:
+    async with ReportsClient(api_url) as owner, ReportsClient(api_url) as stranger:
+        await register(owner)
+        await register(stranger)
+        await add_product(owner, "S-1", "Secret", "1.00")
+        seen_by_stranger: list[Any] = []
+
+        async def listen() -> None:
+            async for event in stranger.subscribe(WATCH_JOBS):
+                seen_by_stranger.append(event)
+
+        listening = asyncio.create_task(listen())
+        await asyncio.sleep(0.5)
+        job = await request_report(owner, kind="INVENTORY", format="CSV")
+        with pytest.raises(GraphQLResponseError) as caught:
+            async for _ in stranger.subscribe(WATCH_JOB, {"id": job["id"]}):
+                pass
+        assert caught.value.codes == ["NOT_FOUND"]
+        owner_events = [
+            event async for event in owner.subscribe(WATCH_JOB, {"id": job["id"]})
+        ]
+        assert owner_events[-1]["reportJob"]["status"] == "COMPLETED"
+        await asyncio.sleep(0.3)
+        listening.cancel()
+        assert seen_by_stranger == []
+
+
+async def test_download_links_cannot_be_forged_or_reused_for_another_job(
+    owned: dict[str, Any], other_user: ReportsClient
+) -> None:
+    url = owned["job"]["downloadUrl"]
+    assert url.startswith("/downloads/")
+    token = url.removeprefix("/downloads/")
+    good = await other_user.download(url)
+    assert good.status_code == 200, "a signed link is a bearer credential, like a share link"
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    for bad in (tampered, "x" + token, token.split(".")[0], "../../etc/passwd", ""):
+        response = await other_user.download(f"/downloads/{bad}")
+        assert response.status_code in {403, 404}, bad
+        assert b"job" not in response.content.lower() or response.status_code == 404
+    forged = await other_user.download(f"/downloads/{tampered}")
+    assert forged.status_code == 403
+    assert forged.content == b"This download link is invalid or has expired."
