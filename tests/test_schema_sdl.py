@@ -1,0 +1,77 @@
+"""The checked-in SDL is what `reports schema` prints, and it honours the contract."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    build_schema,
+)
+
+from schema.root import schema
+from tests.services import PROJECT_ROOT
+
+CONTRACT = PROJECT_ROOT.parent / "shared" / "contract.graphql"
+CHECKED_IN = PROJECT_ROOT / "schema.graphql"
+
+
+def test_checked_in_sdl_is_what_reports_schema_prints() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-m", "client.cli", "schema"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed == CHECKED_IN.read_text(), (
+        "schema.graphql is stale: run `reports schema > schema.graphql`"
+    )
+    assert printed.strip() == schema.as_str().strip()
+
+
+def contract_schema() -> GraphQLSchema:
+    assert CONTRACT.exists(), f"the public contract should be at {CONTRACT}"
+    return build_schema(CONTRACT.read_text())
+
+
+def test_everything_in_the_contract_exists_with_the_same_types() -> None:
+    contract = contract_schema()
+    real = build_schema(CHECKED_IN.read_text())
+    for name, expected in contract.type_map.items():
+        if name.startswith("__"):
+            continue
+        actual = real.type_map.get(name)
+        assert actual is not None, f"type {name} is missing"
+        assert type(actual) is type(expected), f"{name} changed kind"
+        if isinstance(expected, GraphQLEnumType):
+            assert isinstance(actual, GraphQLEnumType)
+            assert set(expected.values) <= set(actual.values), f"enum {name} lost values"
+        if isinstance(expected, GraphQLObjectType | GraphQLInputObjectType):
+            assert isinstance(actual, GraphQLObjectType | GraphQLInputObjectType)
+            for field_name, field in expected.fields.items():
+                assert field_name in actual.fields, f"{name}.{field_name} is missing"
+                real_field = actual.fields[field_name]
+                assert str(real_field.type) == str(field.type), f"{name}.{field_name} type"
+                if isinstance(expected, GraphQLInputObjectType):
+                    assert real_field.default_value == field.default_value, (  # type: ignore[union-attr]
+                        f"{name}.{field_name} default"
+                    )
+                    continue
+                for arg_name, arg in field.args.items():  # type: ignore[union-attr]
+                    real_arg = real_field.args.get(arg_name)  # type: ignore[union-attr]
+                    assert real_arg is not None, f"{name}.{field_name}({arg_name}) is missing"
+                    assert str(real_arg.type) == str(arg.type), f"{name}.{field_name}({arg_name})"
+                    if arg.default_value is not Undefined:
+                        assert real_arg.default_value == arg.default_value
+                extra = {
+                    a for a, v in real_field.args.items()  # type: ignore[union-attr]
+                    if a not in field.args and str(v.type).endswith("!")  # type: ignore[union-attr]
+                    and v.default_value is Undefined
+                }
+                assert not extra, f"{name}.{field_name} gained required arguments {extra}"
