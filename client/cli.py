@@ -91,7 +91,7 @@ def run_dev(host: str, port: int) -> int:
         while not stopping:
             for process in processes:
                 if process.poll() is not None:
-                    print(f"{process.args} exited with {process.returncode}", flush=True)
+                    print(f"{process.args!r} exited with {process.returncode}", flush=True)
                     exit_code = process.returncode or 1
                     stopping = True
             time.sleep(0.2)

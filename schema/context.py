@@ -42,7 +42,9 @@ class RequestContext:
             return None
         settings = self.services.settings
         try:
-            self.account_id = read_auth_token(settings.secret_key, token, settings.token_ttl_seconds)
+            self.account_id = read_auth_token(
+                settings.secret_key, token, settings.token_ttl_seconds
+            )
         except InvalidTokenError:
             return None
         return self.account_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -19,6 +20,15 @@ def download_filename(job: ReportJob) -> str:
     return f"{slug}-{job.created_at.date().isoformat()}.{ReportFormat(job.format).extension}"
 
 
+def _servable_path(reports_dir: Path, file_path: str) -> Path | None:
+    """The file to serve, if it exists inside REPORTS_DIR (file_path is ours, never the user's)."""
+    root = reports_dir.resolve()
+    path = (root / file_path).resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return path
+
+
 async def download_report(request: Request) -> Response:
     services: Services = request.app.state.services
     settings = services.settings
@@ -29,10 +39,8 @@ async def download_report(request: Request) -> Response:
     job = await ReportJob.get_or_none(id=grant.job_id, account_id=grant.account_id)
     if job is None or job.status != JobStatus.COMPLETED or not job.file_path:
         return PlainTextResponse("This report is not available.", status_code=404)
-    reports_dir = settings.reports_dir.resolve()
-    path = (reports_dir / job.file_path).resolve()
-    # file_path is ours, never the user's; still, never serve outside REPORTS_DIR.
-    if reports_dir not in path.parents or not Path(path).is_file():
+    path = await asyncio.to_thread(_servable_path, settings.reports_dir, job.file_path)
+    if path is None:
         return PlainTextResponse("This report's file is gone.", status_code=404)
     report_format = ReportFormat(job.format)
     return FileResponse(

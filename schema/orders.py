@@ -13,9 +13,9 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.catalog import Product as ProductModel
-from models.orders import MAX_ORDER_ITEMS, OrderItem as OrderItemModel
+from models.orders import MAX_ORDER_ITEMS
 from models.orders import Order as OrderModel
-from models.orders import OrderStatus as OrderStatusModel
+from models.orders import OrderItem as OrderItemModel
 from schema.context import AppInfo, current_account
 from schema.errors import bad_input, conflict, not_found
 from schema.types.enums import OrderStatus
@@ -121,8 +121,8 @@ class OrderMutation:
             needed[item.product.id] += item.quantity
             skus[item.product.id] = item.product.sku
         async with in_transaction():
-            moved = await OrderModel.filter(id=order.id, status=OrderStatusModel.PENDING).update(
-                status=OrderStatusModel.COMPLETED, completed_at=datetime.now(UTC)
+            moved = await OrderModel.filter(id=order.id, status=OrderStatus.PENDING).update(
+                status=OrderStatus.COMPLETED, completed_at=datetime.now(UTC)
             )
             if not moved:
                 raise conflict(f"Only a PENDING order can be completed; this one is {order.status}")
@@ -143,8 +143,8 @@ class OrderMutation:
         order = await _owned_order(current_account(info), id)
         if order is None:
             raise not_found("Order")
-        moved = await OrderModel.filter(id=order.id, status=OrderStatusModel.PENDING).update(
-            status=OrderStatusModel.CANCELLED
+        moved = await OrderModel.filter(id=order.id, status=OrderStatus.PENDING).update(
+            status=OrderStatus.CANCELLED
         )
         if not moved:
             raise conflict(f"Only a PENDING order can be cancelled; this one is {order.status}")

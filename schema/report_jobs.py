@@ -9,7 +9,6 @@ import strawberry
 
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
-from models.report_jobs import JobStatus as JobStatusModel
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
 from schema.errors import bad_input, conflict, not_found
@@ -65,7 +64,9 @@ class ReportJobMutation:
     @strawberry.mutation(description="Queue a report; returns at once with status PENDING.")
     async def request_report(self, info: AppInfo, input: RequestReportInput) -> ReportJob:
         account_id = current_account(info)
-        title = clean_text("title", input.title, max_length=200) if input.title is not None else None
+        title = (
+            clean_text("title", input.title, max_length=200) if input.title is not None else None
+        )
         if input.date_from and input.date_to and input.date_from > input.date_to:
             raise bad_input("dateFrom", "dateFrom must not be after dateTo")
         services = info.context.services
@@ -92,13 +93,15 @@ class ReportJobMutation:
         cancelled = await transition_job(
             info.context.services.publisher,
             job.id,
-            JobStatusModel.CANCELLED,
+            JobStatus.CANCELLED,
             message="Cancelled",
             finished_at=datetime.now(UTC),
         )
         if cancelled is None:
             current = await ReportJobModel.get(id=job.id)
-            raise conflict(f"Only a PENDING or RUNNING job can be cancelled; this one is {current.status}")
+            raise conflict(
+                f"Only a PENDING or RUNNING job can be cancelled; this one is {current.status}"
+            )
         return ReportJob.from_snapshot(cancelled)
 
     @strawberry.mutation(description="FAILED/CANCELLED -> a new attempt, status PENDING.")
@@ -110,7 +113,7 @@ class ReportJobMutation:
         retried = await transition_job(
             services.publisher,
             job.id,
-            JobStatusModel.PENDING,
+            JobStatus.PENDING,
             progress=0,
             message="Queued",
             error=None,
@@ -123,6 +126,8 @@ class ReportJobMutation:
         )
         if retried is None:
             current = await ReportJobModel.get(id=job.id)
-            raise conflict(f"Only a FAILED or CANCELLED job can be retried; this one is {current.status}")
+            raise conflict(
+                f"Only a FAILED or CANCELLED job can be retried; this one is {current.status}"
+            )
         await enqueue_report(services.queue, retried.id, retried.version, retried.priority)
         return ReportJob.from_snapshot(retried)

@@ -15,7 +15,7 @@ def serialize_money(value: Decimal) -> str:
 
 def parse_money(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError("Decimal must be a string such as \"12.50\"")
+        raise ValueError('Decimal must be a string such as "12.50"')
     try:
         parsed = Decimal(str(value))
     except InvalidOperation as exc:
@@ -27,7 +27,7 @@ def parse_money(value: object) -> Decimal:
 
 DecimalScalar = strawberry.scalar(
     name="Decimal",
-    description="A decimal number, serialised as a string with two decimals (\"12.50\").",
+    description='A decimal number, serialised as a string with two decimals ("12.50").',
     serialize=serialize_money,
     parse_value=parse_money,
 )

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import strawberry
 
 from models.job_snapshots import JobSnapshot
-from models.report_jobs import JobStatus as JobStatusModel
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
 from schema.errors import not_found
@@ -53,7 +52,7 @@ class Subscription:
         self, info: AppInfo, status: list[JobStatus] | None = None
     ) -> AsyncGenerator[ReportJob, None]:
         account_id = current_account(info)
-        wanted = frozenset(JobStatusModel(s) for s in status) if status else None
+        wanted = frozenset(JobStatus(s) for s in status) if status else None
         seen: dict[object, int] = {}
         last_change = datetime.now(UTC)
         async with info.context.services.hub.listen(account_id) as listener:

@@ -37,13 +37,20 @@ def required_arguments(field: Any) -> str:
 def root_operations() -> list[tuple[str, str]]:
     graphql_schema = schema._schema
     operations = []
-    for keyword, root in (("query", graphql_schema.query_type), ("mutation", graphql_schema.mutation_type)):
+    for keyword, root in (
+        ("query", graphql_schema.query_type),
+        ("mutation", graphql_schema.mutation_type),
+    ):
         assert root is not None
         for name, field in root.fields.items():
             if name in OPEN_FIELDS:
                 continue
-            selection = " { __typename }" if not str(field.type).startswith(("Boolean", "Int")) else ""
-            operations.append((name, f"{keyword} {{ {name}{required_arguments(field)}{selection} }}"))
+            selection = (
+                " { __typename }" if not str(field.type).startswith(("Boolean", "Int")) else ""
+            )
+            operations.append(
+                (name, f"{keyword} {{ {name}{required_arguments(field)}{selection} }}")
+            )
     return operations
 
 
@@ -59,15 +66,17 @@ async def test_every_operation_needs_a_token(
 
 async def test_register_then_login_and_me(anonymous: ReportsClient) -> None:
     email = "Mixed.Case@Example.com"
-    registered = (await anonymous.execute(REGISTER, {"email": email, "password": "long enough pw"}))[
-        "register"
-    ]
+    registered = (
+        await anonymous.execute(REGISTER, {"email": email, "password": "long enough pw"})
+    )["register"]
     assert registered["user"]["email"] == "mixed.case@example.com"
     stored = await Account.get(email="mixed.case@example.com")
     assert stored.password_hash.startswith("$argon2id$")
     anonymous.token = None
     logged_in = (
-        await anonymous.execute(LOGIN, {"email": "mixed.case@example.com", "password": "long enough pw"})
+        await anonymous.execute(
+            LOGIN, {"email": "mixed.case@example.com", "password": "long enough pw"}
+        )
     )["login"]
     anonymous.token = logged_in["token"]
     assert (await anonymous.execute(ME))["me"] == registered["user"]
@@ -94,7 +103,9 @@ async def test_registering_an_email_twice_is_a_conflict(anonymous: ReportsClient
     assert await Account.filter(email="twice@example.com").count() == 1
 
 
-@pytest.mark.parametrize("init_payload", [{}, {"Authorization": "Bearer nope"}, {"authorization": ""}])
+@pytest.mark.parametrize(
+    "init_payload", [{}, {"Authorization": "Bearer nope"}, {"authorization": ""}]
+)
 async def test_websocket_without_a_valid_token_is_refused(
     api_url: str, init_payload: dict[str, str]
 ) -> None:
@@ -106,10 +117,14 @@ async def test_websocket_without_a_valid_token_is_refused(
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
-async def test_websocket_accepts_lower_case_authorization_key(api_url: str, user: ReportsClient) -> None:
+async def test_websocket_accepts_lower_case_authorization_key(
+    api_url: str, user: ReportsClient
+) -> None:
     url = api_url.replace("http", "ws") + "/graphql"
     async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {user.token}"}})
+            json.dumps(
+                {"type": "connection_init", "payload": {"authorization": f"Bearer {user.token}"}}
+            )
         )
         assert json.loads(await ws.recv())["type"] == "connection_ack"

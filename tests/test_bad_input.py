@@ -36,7 +36,7 @@ async def snapshot_of_everything() -> tuple[int, ...]:
         await Order.all().count(),
         await OrderItem.all().count(),
         await ReportJob.all().count(),
-        sum(await Product.all().values_list("stock", flat=True)),
+        sum(await Product.all().values_list("stock", flat=True)),  # type: ignore[arg-type]
     )
 
 
@@ -54,7 +54,9 @@ async def expect_error(
     assert await snapshot_of_everything() == before, "a refused request changed something"
 
 
-def order_input(items: list[dict[str, Any]], email: str = "ok@example.com", name: str = "Ok") -> dict[str, Any]:
+def order_input(
+    items: list[dict[str, Any]], email: str = "ok@example.com", name: str = "Ok"
+) -> dict[str, Any]:
     return {"input": {"customerName": name, "customerEmail": email, "items": items}}
 
 
@@ -68,8 +70,10 @@ async def shop(user: ReportsClient) -> ReportsClient:
     ("variables", "field"),
     [
         (order_input([{"sku": "GOOD", "quantity": 0}]), "items[0].quantity"),
-        (order_input([{"sku": "GOOD", "quantity": 1}, {"sku": "GOOD", "quantity": -2}]),
-         "items[1].quantity"),
+        (
+            order_input([{"sku": "GOOD", "quantity": 1}, {"sku": "GOOD", "quantity": -2}]),
+            "items[1].quantity",
+        ),
         (order_input([{"sku": "NOPE", "quantity": 1}]), "items[0].sku"),
         (order_input([]), "items"),
         (order_input([{"sku": "GOOD", "quantity": 1}] * 501), "items"),
@@ -130,8 +134,10 @@ async def test_illegal_order_transitions_are_conflicts(shop: ReportsClient) -> N
 @pytest.mark.parametrize(
     ("report", "field"),
     [
-        ({"kind": "SALES", "format": "CSV", "dateFrom": "2026-02-02", "dateTo": "2026-02-01"},
-         "dateFrom"),
+        (
+            {"kind": "SALES", "format": "CSV", "dateFrom": "2026-02-02", "dateTo": "2026-02-01"},
+            "dateFrom",
+        ),
         ({"kind": "SALES", "format": "CSV", "title": "t" * 201}, "title"),
         ({"kind": "SALES", "format": "CSV", "title": "  "}, "title"),
     ],
@@ -153,8 +159,13 @@ async def test_unknown_and_malformed_ids(shop: ReportsClient, job_id: str) -> No
 @pytest.mark.parametrize("document", [PRODUCTS, ORDERS, REPORT_JOBS])
 @pytest.mark.parametrize(
     ("variables", "field"),
-    [({"first": 0}, "first"), ({"first": 501}, "first"), ({"first": -5}, "first"),
-     ({"after": "garbage!"}, "after"), ({"after": "WyJ4IiwieSIsInoiXQ"}, "after")],
+    [
+        ({"first": 0}, "first"),
+        ({"first": 501}, "first"),
+        ({"first": -5}, "first"),
+        ({"after": "garbage!"}, "after"),
+        ({"after": "WyJ4IiwieSIsInoiXQ"}, "after"),
+    ],
 )
 async def test_page_arguments_are_checked(
     shop: ReportsClient, document: str, variables: dict[str, Any], field: str
@@ -174,7 +185,10 @@ async def test_broken_requests_get_graphql_errors_never_a_500(shop: ReportsClien
     assert "Cannot query field 'nope'" in unknown_field.json()["errors"][0]["message"]
     wrong_type = await http.post(
         "/graphql",
-        json={"query": UPSERT_PRODUCT, "variables": {"input": {"sku": "S", "name": "N", "price": "abc"}}},
+        json={
+            "query": UPSERT_PRODUCT,
+            "variables": {"input": {"sku": "S", "name": "N", "price": "abc"}},
+        },
         headers=headers,
     )
     assert wrong_type.status_code == 200

@@ -23,14 +23,21 @@ async def test_order_captures_prices_and_completion_takes_stock(user: ReportsCli
     assert order["status"] == "PENDING" and order["completedAt"] is None
     assert order["total"] == "11.06"
     assert [(i["product"]["sku"], i["quantity"], i["lineTotal"]) for i in order["items"]] == [
-        ("PEN", 3, "3.30"), ("INK", 2, "6.66"), ("PEN", 1, "1.10"),
+        ("PEN", 3, "3.30"),
+        ("INK", 2, "6.66"),
+        ("PEN", 1, "1.10"),
     ]
-    await user.execute(UPSERT_PRODUCT, {"input": {"sku": "PEN", "name": "Pen", "price": "9.00", "stock": 10}})
+    await user.execute(
+        UPSERT_PRODUCT, {"input": {"sku": "PEN", "name": "Pen", "price": "9.00", "stock": 10}}
+    )
     completed = (await user.execute(COMPLETE_ORDER, {"id": order["id"]}))["completeOrder"]
     assert completed["status"] == "COMPLETED"
     assert completed["completedAt"].endswith("+00:00")
     assert completed["items"][0]["unitPrice"] == "1.10", "the price at order time stays"
-    stock = {p["node"]["sku"]: p["node"]["stock"] for p in (await user.execute(PRODUCTS, {}))["products"]["edges"]}
+    stock = {
+        p["node"]["sku"]: p["node"]["stock"]
+        for p in (await user.execute(PRODUCTS, {}))["products"]["edges"]
+    }
     assert stock == {"INK": 3, "PEN": 6}
 
 
@@ -58,7 +65,9 @@ async def test_pages_walk_every_item_once_in_order(user: ReportsClient) -> None:
 
     names, after = [], None
     while True:
-        page = (await user.execute(ORDERS, {"first": 2, "after": after, "status": "PENDING"}))["orders"]
+        page = (await user.execute(ORDERS, {"first": 2, "after": after, "status": "PENDING"}))[
+            "orders"
+        ]
         names += [edge["node"]["customerName"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break

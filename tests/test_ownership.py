@@ -98,9 +98,7 @@ async def test_subscriptions_are_not_found_and_never_leak_events(
             async for _ in stranger.subscribe(WATCH_JOB, {"id": job["id"]}):
                 pass
         assert caught.value.codes == ["NOT_FOUND"]
-        owner_events = [
-            event async for event in owner.subscribe(WATCH_JOB, {"id": job["id"]})
-        ]
+        owner_events = [event async for event in owner.subscribe(WATCH_JOB, {"id": job["id"]})]
         assert owner_events[-1]["reportJob"]["status"] == "COMPLETED"
         await asyncio.sleep(0.3)
         listening.cancel()

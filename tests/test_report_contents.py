@@ -15,14 +15,21 @@ from starlette.applications import Starlette
 
 from client.graphql_client import ReportsClient
 from tests.conftest import register
-from tests.factories import add_product, completed_order, create_order, request_report, wait_for_job
 from tests.documents import CANCEL_ORDER
+from tests.factories import add_product, completed_order, create_order, request_report, wait_for_job
 
 pytestmark = pytest.mark.usefixtures("worker")
 
 ORDERS_COLUMNS = [
-    "order_id", "completed_at", "customer_name", "customer_email", "sku", "product_name",
-    "quantity", "unit_price", "line_total",
+    "order_id",
+    "completed_at",
+    "customer_name",
+    "customer_email",
+    "sku",
+    "product_name",
+    "quantity",
+    "unit_price",
+    "line_total",
 ]
 
 
@@ -35,14 +42,20 @@ async def shop(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         await add_product(client, "B-2", "Bolt, large", "10.00", stock=100)
         await add_product(client, "C-3", "Chisel", "0.99", stock=100)
         o1 = await completed_order(
-            client, "Ann", "ann@example.com", [("A-1", 2), ("B-2", 1)],
+            client,
+            "Ann",
+            "ann@example.com",
+            [("A-1", 2), ("B-2", 1)],
             datetime(2026, 3, 1, 10, 0, tzinfo=UTC),
         )
         o2 = await completed_order(
             client, "Bob", "bob@example.com", [("B-2", 3)], datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
         )
         o3 = await completed_order(
-            client, "Ann Smith", "ann@example.com", [("A-1", 1)],
+            client,
+            "Ann Smith",
+            "ann@example.com",
+            [("A-1", 1)],
             datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
         )
         await create_order(client, "Carl", "carl@example.com", [("A-1", 5)])
@@ -77,14 +90,50 @@ async def test_orders_csv_has_one_row_per_completed_line_item(shop: dict[str, An
     o1, o2, o3 = shop["orders"]
     assert csv_rows(content) == [
         ORDERS_COLUMNS,
-        [o1["id"], "2026-03-01T10:00:00+00:00", "Ann", "ann@example.com", "A-1", "Anvil",
-         "2", "2.50", "5.00"],
-        [o1["id"], "2026-03-01T10:00:00+00:00", "Ann", "ann@example.com", "B-2", "Bolt, large",
-         "1", "10.00", "10.00"],
-        [o2["id"], "2026-03-01T23:30:00+00:00", "Bob", "bob@example.com", "B-2", "Bolt, large",
-         "3", "10.00", "30.00"],
-        [o3["id"], "2026-03-02T08:00:00+00:00", "Ann Smith", "ann@example.com", "A-1", "Anvil",
-         "1", "2.50", "2.50"],
+        [
+            o1["id"],
+            "2026-03-01T10:00:00+00:00",
+            "Ann",
+            "ann@example.com",
+            "A-1",
+            "Anvil",
+            "2",
+            "2.50",
+            "5.00",
+        ],
+        [
+            o1["id"],
+            "2026-03-01T10:00:00+00:00",
+            "Ann",
+            "ann@example.com",
+            "B-2",
+            "Bolt, large",
+            "1",
+            "10.00",
+            "10.00",
+        ],
+        [
+            o2["id"],
+            "2026-03-01T23:30:00+00:00",
+            "Bob",
+            "bob@example.com",
+            "B-2",
+            "Bolt, large",
+            "3",
+            "10.00",
+            "30.00",
+        ],
+        [
+            o3["id"],
+            "2026-03-02T08:00:00+00:00",
+            "Ann Smith",
+            "ann@example.com",
+            "A-1",
+            "Anvil",
+            "1",
+            "2.50",
+            "2.50",
+        ],
     ]
     assert b'"Bolt, large"' in content, "RFC 4180 quoting"
     assert content.count(b"\r\n") == 5
@@ -125,12 +174,33 @@ async def test_inventory_csv_has_every_product(shop: dict[str, Any]) -> None:
 async def test_customers_csv_uses_the_latest_name(shop: dict[str, Any]) -> None:
     job, content = await build(shop["client"], kind="CUSTOMERS", format="CSV")
     assert csv_rows(content) == [
-        ["customer_email", "customer_name", "orders", "units", "revenue", "first_order_at",
-         "last_order_at"],
-        ["ann@example.com", "Ann Smith", "2", "4", "17.50", "2026-03-01T10:00:00+00:00",
-         "2026-03-02T08:00:00+00:00"],
-        ["bob@example.com", "Bob", "1", "3", "30.00", "2026-03-01T23:30:00+00:00",
-         "2026-03-01T23:30:00+00:00"],
+        [
+            "customer_email",
+            "customer_name",
+            "orders",
+            "units",
+            "revenue",
+            "first_order_at",
+            "last_order_at",
+        ],
+        [
+            "ann@example.com",
+            "Ann Smith",
+            "2",
+            "4",
+            "17.50",
+            "2026-03-01T10:00:00+00:00",
+            "2026-03-02T08:00:00+00:00",
+        ],
+        [
+            "bob@example.com",
+            "Bob",
+            "1",
+            "3",
+            "30.00",
+            "2026-03-01T23:30:00+00:00",
+            "2026-03-01T23:30:00+00:00",
+        ],
     ]
     assert job["summary"]["customers"] == 2
 
@@ -147,8 +217,11 @@ async def test_date_range_is_inclusive_on_utc_completion_dates(shop: dict[str, A
     _, inventory = await build(
         shop["client"], kind="INVENTORY", format="CSV", dateFrom="2026-03-02"
     )
-    assert [row[4:] for row in csv_rows(inventory)[1:]] == [["1", "2.50"], ["0", "0.00"],
-                                                            ["0", "0.00"]]
+    assert [row[4:] for row in csv_rows(inventory)[1:]] == [
+        ["1", "2.50"],
+        ["0", "0.00"],
+        ["0", "0.00"],
+    ]
     _, customers = await build(shop["client"], kind="CUSTOMERS", format="CSV", dateTo="2026-02-28")
     assert csv_rows(customers)[1:] == []
 
@@ -182,12 +255,19 @@ async def test_pdf_title_period_and_header_repeat_on_every_page(app: Starlette) 
         await add_product(client, "P-1", "Paper", "1.25", stock=10_000)
         for index in range(60):
             await completed_order(
-                client, f"Customer {index}", f"c{index}@example.com", [("P-1", 1), ("P-1", 2)],
+                client,
+                f"Customer {index}",
+                f"c{index}@example.com",
+                [("P-1", 1), ("P-1", 2)],
                 datetime(2026, 5, 1 + index % 20, 12, 0, tzinfo=UTC),
             )
         job, content = await build(
-            client, kind="ORDERS", format="PDF", title="May paper orders",
-            dateFrom="2026-05-01", dateTo="2026-05-31",
+            client,
+            kind="ORDERS",
+            format="PDF",
+            title="May paper orders",
+            dateFrom="2026-05-01",
+            dateTo="2026-05-31",
         )
     pages = pdf_pages(content)
     assert job["rowCount"] == 120

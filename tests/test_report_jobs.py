@@ -25,7 +25,10 @@ async def test_request_returns_at_once_and_cancel_of_pending_means_it_never_runs
             # No worker consumes this queue yet, so the job is certainly still PENDING.
             job = await request_report(client, kind="SALES", format="CSV", priority="URGENT")
             assert (job["status"], job["progress"], job["attempts"], job["priority"]) == (
-                "PENDING", 0, 0, "URGENT",
+                "PENDING",
+                0,
+                0,
+                "URGENT",
             )
             assert job["downloadUrl"] is None and job["startedAt"] is None
             cancelled = (await client.execute(CANCEL_REPORT, {"id": job["id"]}))["cancelReport"]
@@ -69,7 +72,10 @@ async def test_a_pdf_over_the_row_limit_fails_with_a_pointer_to_csv(
 
 @pytest.mark.usefixtures("worker")
 async def test_report_jobs_lists_newest_first_with_filters(user: ReportsClient) -> None:
-    ids = [(await request_report(user, kind=kind, format="CSV"))["id"] for kind in ("SALES", "ORDERS", "SALES")]
+    ids = [
+        (await request_report(user, kind=kind, format="CSV"))["id"]
+        for kind in ("SALES", "ORDERS", "SALES")
+    ]
     listed = (await user.execute(REPORT_JOBS, {}))["reportJobs"]
     assert [edge["node"]["id"] for edge in listed["edges"]] == list(reversed(ids))
     sales = (await user.execute(REPORT_JOBS, {"kind": "SALES"}))["reportJobs"]

@@ -59,19 +59,21 @@ def test_everything_in_the_contract_exists_with_the_same_types() -> None:
                 real_field = actual.fields[field_name]
                 assert str(real_field.type) == str(field.type), f"{name}.{field_name} type"
                 if isinstance(expected, GraphQLInputObjectType):
-                    assert real_field.default_value == field.default_value, (  # type: ignore[union-attr]
+                    assert real_field.default_value == field.default_value, (
                         f"{name}.{field_name} default"
                     )
                     continue
-                for arg_name, arg in field.args.items():  # type: ignore[union-attr]
-                    real_arg = real_field.args.get(arg_name)  # type: ignore[union-attr]
+                for arg_name, arg in field.args.items():
+                    real_arg = real_field.args.get(arg_name)
                     assert real_arg is not None, f"{name}.{field_name}({arg_name}) is missing"
                     assert str(real_arg.type) == str(arg.type), f"{name}.{field_name}({arg_name})"
                     if arg.default_value is not Undefined:
                         assert real_arg.default_value == arg.default_value
                 extra = {
-                    a for a, v in real_field.args.items()  # type: ignore[union-attr]
-                    if a not in field.args and str(v.type).endswith("!")  # type: ignore[union-attr]
+                    a
+                    for a, v in real_field.args.items()
+                    if a not in field.args
+                    and str(v.type).endswith("!")
                     and v.default_value is Undefined
                 }
                 assert not extra, f"{name}.{field_name} gained required arguments {extra}"

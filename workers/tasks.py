@@ -148,4 +148,3 @@ async def _fail(publisher: JobEventPublisher, job_id: UUID, error: str) -> None:
         message="Failed",
         finished_at=datetime.now(UTC),
     )
-

@@ -1,17 +1,17 @@
-"""GraphQL enums, exposed from the one definition each has in models/."""
+"""GraphQL enums: the one definition each has in models/, registered with Strawberry.
+
+`strawberry.enum` marks the class itself, so resolvers and types use the model
+enums directly, and a value read from the database is already a GraphQL value.
+"""
 
 from __future__ import annotations
 
 import strawberry
 
-from models.orders import OrderStatus as OrderStatusModel
-from models.report_jobs import JobStatus as JobStatusModel
-from models.report_jobs import Priority as PriorityModel
-from models.report_jobs import ReportFormat as ReportFormatModel
-from models.report_jobs import ReportKind as ReportKindModel
+from models.orders import OrderStatus
+from models.report_jobs import JobStatus, Priority, ReportFormat, ReportKind
 
-OrderStatus = strawberry.enum(OrderStatusModel, name="OrderStatus")
-JobStatus = strawberry.enum(JobStatusModel, name="JobStatus")
-Priority = strawberry.enum(PriorityModel, name="Priority")
-ReportFormat = strawberry.enum(ReportFormatModel, name="ReportFormat")
-ReportKind = strawberry.enum(ReportKindModel, name="ReportKind")
+for _enum in (OrderStatus, JobStatus, Priority, ReportFormat, ReportKind):
+    strawberry.enum(_enum)
+
+__all__ = ["JobStatus", "OrderStatus", "Priority", "ReportFormat", "ReportKind"]

@@ -93,7 +93,9 @@ async def paginate(
     page = queryset
     if after is not None:
         page = page.filter(
-            after_key(order.fields, decode_cursor(after, order.parsers), descending=order.descending)
+            after_key(
+                order.fields, decode_cursor(after, order.parsers), descending=order.descending
+            )
         )
     total = await queryset.count()
     rows = await page.order_by(*order.order_by()).limit(size + 1)

@@ -6,7 +6,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models.job_snapshots import JobSnapshot
-from models.report_jobs import JobStatus as JobStatusModel
 from schema.context import AppInfo
 from schema.signing import download_path
 from schema.types.enums import JobStatus, Priority, ReportFormat, ReportKind
@@ -42,7 +41,7 @@ class ReportJob:
         "until it expires."
     )
     def download_url(self, info: AppInfo) -> str | None:
-        if self.snapshot.status is not JobStatusModel.COMPLETED:
+        if self.snapshot.status is not JobStatus.COMPLETED:
             return None
         settings = info.context.services.settings
         return download_path(
@@ -82,7 +81,7 @@ class ReportJob:
 class RequestReportInput:
     kind: ReportKind
     format: ReportFormat
-    priority: Priority = Priority.NORMAL  # type: ignore[assignment]
+    priority: Priority = Priority.NORMAL
     title: str | None = None
     date_from: date | None = strawberry.field(
         default=None, description="Inclusive, on the order's completedAt as a UTC date."

@@ -6,8 +6,8 @@ xhtml2pdf's time grows with the square of a table's rows (xhtml2pdf issue
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import re
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any

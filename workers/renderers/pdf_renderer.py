@@ -72,12 +72,15 @@ class PdfRenderer:
             self._widths = column_widths(self._info.columns, rows)
         if self._tables is None:
             self._tables = await asyncio.to_thread(self._tables_path.open, "w", encoding="utf-8")
-        await asyncio.to_thread(self._tables.write, table_html(self._info.columns, self._widths, rows))
+        await asyncio.to_thread(
+            self._tables.write, table_html(self._info.columns, self._widths, rows)
+        )
 
     def _assemble_html(self, header: str) -> None:
-        with self._html_path.open("w", encoding="utf-8") as html, self._tables_path.open(
-            encoding="utf-8"
-        ) as tables:
+        with (
+            self._html_path.open("w", encoding="utf-8") as html,
+            self._tables_path.open(encoding="utf-8") as tables,
+        ):
             html.write(header)
             while block := tables.read(1 << 20):
                 html.write(block)

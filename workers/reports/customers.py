@@ -78,9 +78,7 @@ class CustomersReport:
         return await count_completed_line_items(self._scope)
 
     async def chunks(self) -> AsyncIterator[RowChunk]:
-        async for batch in stream_completed_line_items(
-            self._scope, BY_CUSTOMER, self._batch_size
-        ):
+        async for batch in stream_completed_line_items(self._scope, BY_CUSTOMER, self._batch_size):
             rows: list[Row] = []
             for item in batch:
                 if self._current is None or self._current.email != item.customer_email:

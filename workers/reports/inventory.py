@@ -9,11 +9,11 @@ from typing import Any, ClassVar
 from tortoise.functions import Sum
 
 from models.catalog import Product
+from models.keyset import keyset_batches
 from models.orders import OrderItem, OrderStatus
 from models.report_jobs import ReportKind
 from workers.reports.base import Row, RowChunk
 from workers.reports.formatting import money, to_decimal
-from models.keyset import keyset_batches
 from workers.reports.scope import ReportScope
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from models.orders import OrderItem, OrderStatus
 from models.keyset import keyset_batches
+from models.orders import OrderItem, OrderStatus
 from workers.reports.scope import ReportScope
 
 BY_COMPLETION = ("order__completed_at", "order_id", "id")

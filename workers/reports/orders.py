@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from models.report_jobs import ReportKind
-from workers.reports.base import RowChunk
+from workers.reports.base import Row, RowChunk
 from workers.reports.formatting import money, timestamp
 from workers.reports.line_items import (
     BY_COMPLETION,
@@ -48,7 +48,7 @@ class OrdersReport:
         async for batch in stream_completed_line_items(
             self._scope, BY_COMPLETION, self._batch_size
         ):
-            rows = []
+            rows: list[Row] = []
             for item in batch:
                 if item.order_id != self._last_order_id:
                     # Items arrive grouped by order, so a change of id is a new order.
