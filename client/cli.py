@@ -53,6 +53,20 @@ def print_schema() -> None:
     sys.stdout.write(schema.as_str() + "\n")
 
 
+def _wait_until_healthy(url: str, api: subprocess.Popen[bytes], timeout: float = 60) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while api.poll() is None and time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 def run_dev(host: str, port: int) -> int:
     """Everything a newcomer needs: Redis and a database if none is set, migrations, API, worker."""
     from client.embedded_redis import EmbeddedRedis, redis_answers
@@ -78,7 +92,10 @@ def run_dev(host: str, port: int) -> int:
             subprocess.Popen([*command, "api", "--host", host, "--port", str(port)], env=env),
             subprocess.Popen([*command, "worker"], env=env),
         ]
-        print(f"\nGraphiQL: http://{host}:{port}/graphql  (Ctrl-C stops everything)\n", flush=True)
+        if _wait_until_healthy(f"http://{host}:{port}/health", processes[0]):
+            print(
+                f"\nGraphiQL: http://{host}:{port}/graphql  (Ctrl-C stops everything)\n", flush=True
+            )
         stopping = False
 
         def stop(*_: object) -> None:
