@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -17,7 +18,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from models.database import close_database, open_database
-from models.job_events import JobEventPublisher
+from models.job_events import JobEventPublisher, hub_client_name
 from models.settings import Settings, get_settings
 from schema.downloads import download_report
 from schema.job_event_hub import JobEventHub
@@ -30,7 +31,14 @@ logger = logging.getLogger(__name__)
 
 
 async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    hub = request.app.state.services.hub
+    return JSONResponse(
+        {
+            "status": "ok",
+            "jobEvents": "connected" if hub.connected else "reconnecting",
+            "subscriptions": hub.listener_count,
+        }
+    )
 
 
 async def index(request: Request) -> Response:
@@ -44,7 +52,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings.database_url)
         queue = await open_queue(settings)
-        hub = JobEventHub(settings.redis_url, settings.channel_prefix)
+        hub = JobEventHub(
+            settings.redis_url,
+            settings.channel_prefix,
+            client_name=hub_client_name(settings.channel_prefix, os.getpid()),
+        )
         await hub.start()
         services = Services(
             settings=settings,

@@ -28,6 +28,11 @@ def account_channel_pattern(prefix: str) -> str:
     return f"{prefix}:account:*"
 
 
+def hub_client_name(prefix: str, pid: int) -> str:
+    """The Redis client name of an API process's event subscription connection."""
+    return f"{prefix}:events:{pid}"
+
+
 def account_id_from_channel(prefix: str, channel: str) -> str:
     return channel.removeprefix(f"{prefix}:account:")
 

@@ -55,8 +55,12 @@ class Listener:
 
 
 class JobEventHub:
-    def __init__(self, redis_url: str, channel_prefix: str, queue_size: int = 256) -> None:
+    def __init__(
+        self, redis_url: str, channel_prefix: str, client_name: str, queue_size: int = 256
+    ) -> None:
         self._redis_url = redis_url
+        # Named, so that operators (and tests) can count the hub's connections.
+        self._client_name = client_name
         self._prefix = channel_prefix
         self._queue_size = queue_size
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
@@ -76,6 +80,10 @@ class JobEventHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+    @property
+    def connected(self) -> bool:
+        return self._subscribed.is_set()
 
     @property
     def listener_count(self) -> int:
@@ -99,7 +107,9 @@ class JobEventHub:
     async def _run(self) -> None:
         failures = 0
         while True:
-            redis = Redis.from_url(self._redis_url, socket_connect_timeout=2)
+            redis = Redis.from_url(
+                self._redis_url, socket_connect_timeout=2, client_name=self._client_name
+            )
             try:
                 async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.psubscribe(account_channel_pattern(self._prefix))

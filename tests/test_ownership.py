@@ -10,6 +10,8 @@ import pytest
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.orders import Order
 from models.report_jobs import ReportJob
+from models.settings import Settings
+from schema.signing import download_path
 from tests.conftest import register
 from tests.documents import (
     CANCEL_ORDER,
@@ -121,3 +123,15 @@ async def test_download_links_cannot_be_forged_or_reused_for_another_job(
     forged = await other_user.download(f"/downloads/{tampered}")
     assert forged.status_code == 403
     assert forged.content == b"This download link is invalid or has expired."
+
+
+async def test_an_expired_download_link_is_refused(
+    owned: dict[str, Any], user: ReportsClient, settings: Settings
+) -> None:
+    job = await ReportJob.get(id=owned["job"]["id"])
+    expired = download_path(settings.secret_key, job.id, job.account_id, ttl_seconds=-1)
+    response = await user.download(expired)
+    assert response.status_code == 403
+    assert b"expired" in response.content
+    fresh = download_path(settings.secret_key, job.id, job.account_id, ttl_seconds=60)
+    assert (await user.download(fresh)).status_code == 200

@@ -101,6 +101,7 @@ async def _build(
         ),
         resources,
     )
+    stage = "Writing rows" if job.format is ReportFormat.CSV else "Preparing rows"
     rows = 0
     done = 0
     try:
@@ -108,9 +109,7 @@ async def _build(
             await renderer.write_rows(chunk.rows)
             rows += len(chunk.rows)
             done += chunk.work_done
-            await progress.report(
-                READING_SHARE * done // max(total, 1), f"Writing rows {done}/{total}"
-            )
+            await progress.report(READING_SHARE * done // max(total, 1), f"{stage} {done}/{total}")
         if job.format is ReportFormat.PDF:
             await progress.report(READING_SHARE, f"Rendering PDF ({rows} rows)", force=True)
         await renderer.finish(builder.summary())

@@ -1,0 +1,97 @@
+"""One API process: one Redis connection for all its subscribers, released on disconnect."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as redis
+
+from client.graphql_client import ReportsClient
+from models.settings import Settings
+from tests.conftest import isolated, register
+from tests.documents import CANCEL_REPORT, WATCH_JOB, WATCH_JOBS
+from tests.factories import request_report
+from tests.services import running_api
+
+SUBSCRIBERS = 25
+
+
+@pytest.fixture(scope="module")
+def fan_out(settings: Settings) -> Iterator[tuple[str, Settings]]:
+    own = isolated(settings, "fan-out")
+    with running_api(own) as url:
+        yield url, own
+
+
+async def health(base_url: str) -> dict[str, Any]:
+    async with httpx.AsyncClient() as http:
+        body: dict[str, Any] = (await http.get(f"{base_url}/health")).json()
+        return body
+
+
+async def event_connections(settings: Settings) -> int:
+    client = redis.Redis.from_url(settings.redis_url)
+    try:
+        clients = await client.client_list()
+    finally:
+        await client.aclose()
+    return sum(1 for c in clients if c["name"].startswith(f"{settings.channel_prefix}:events:"))
+
+
+async def test_many_subscribers_share_one_connection_and_all_get_the_event(
+    fan_out: tuple[str, Settings],
+) -> None:
+    base_url, settings = fan_out
+    async with ReportsClient(base_url) as client:
+        await register(client)
+        received: list[list[dict[str, Any]]] = [[] for _ in range(SUBSCRIBERS)]
+
+        async def listen(index: int) -> None:
+            async for event in client.subscribe(WATCH_JOBS, {"status": ["CANCELLED"]}):
+                received[index].append(event["reportJobs"])
+
+        tasks = [asyncio.create_task(listen(i)) for i in range(SUBSCRIBERS)]
+        for _ in range(100):
+            if (await health(base_url))["subscriptions"] == SUBSCRIBERS:
+                break
+            await asyncio.sleep(0.05)
+        assert (await health(base_url))["subscriptions"] == SUBSCRIBERS
+        assert await event_connections(settings) == 1
+
+        job = await request_report(client, kind="SALES", format="CSV")
+        await client.execute(CANCEL_REPORT, {"id": job["id"]})
+        for _ in range(100):
+            if all(events for events in received):
+                break
+            await asyncio.sleep(0.05)
+        assert all(
+            [(e["id"], e["status"]) for e in events] == [(job["id"], "CANCELLED")]
+            for events in received
+        ), "each subscriber got the one CANCELLED change, and not the PENDING one"
+
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for _ in range(100):
+            if (await health(base_url))["subscriptions"] == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert (await health(base_url))["subscriptions"] == 0
+        assert await event_connections(settings) == 1
+
+
+async def test_a_finished_job_stream_completes_and_is_released(
+    fan_out: tuple[str, Settings],
+) -> None:
+    base_url, _ = fan_out
+    async with ReportsClient(base_url) as client:
+        await register(client)
+        job = await request_report(client, kind="SALES", format="CSV")
+        await client.execute(CANCEL_REPORT, {"id": job["id"]})
+        events = [e["reportJob"] async for e in client.subscribe(WATCH_JOB, {"id": job["id"]})]
+    assert [(e["status"], e["version"]) for e in events] == [("CANCELLED", 2)]
+    assert (await health(base_url))["subscriptions"] == 0
