@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -16,7 +17,7 @@ class Product(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="products", on_delete=fields.CASCADE
     )
-    account_id: str
+    account_id: UUID
     sku = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
     price = fields.DecimalField(max_digits=12, decimal_places=2)

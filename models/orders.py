@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -34,7 +35,7 @@ class Order(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="orders", on_delete=fields.CASCADE
     )
-    account_id: str
+    account_id: UUID
     customer_name = fields.CharField(max_length=200)
     customer_email = fields.CharField(max_length=254)
     status = fields.CharEnumField(OrderStatus, max_length=16, default=OrderStatus.PENDING)
@@ -54,11 +55,11 @@ class OrderItem(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="items", on_delete=fields.CASCADE
     )
-    order_id: str
+    order_id: UUID
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="order_items", on_delete=fields.RESTRICT
     )
-    product_id: str
+    product_id: UUID
     quantity = fields.IntField()
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
     line_total = fields.DecimalField(max_digits=14, decimal_places=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -74,7 +75,7 @@ class ReportJob(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="report_jobs", on_delete=fields.CASCADE
     )
-    account_id: str
+    account_id: UUID
     kind = fields.CharEnumField(ReportKind, max_length=16)
     format = fields.CharEnumField(ReportFormat, max_length=8)
     title = fields.CharField(max_length=200, null=True)
