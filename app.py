@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings.database_url)
-        queue = await open_queue(settings)
+        queue = open_queue(settings)
         hub = JobEventHub(
             settings.redis_url,
             settings.channel_prefix,

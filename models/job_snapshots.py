@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from models.report_jobs import (
-    TERMINAL_STATUSES,
     JobStatus,
     Priority,
     ReportFormat,
@@ -40,10 +39,20 @@ class JobSnapshot:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    updated_at: datetime
+    expires_at: datetime | None
+    has_file: bool
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL_STATUSES
+        return self.status.is_terminal
+
+    def is_downloadable(self, now: datetime) -> bool:
+        return (
+            self.status is JobStatus.COMPLETED
+            and self.has_file
+            and (self.expires_at is None or self.expires_at > now)
+        )
 
     @classmethod
     def from_model(cls, job: ReportJob) -> JobSnapshot:
@@ -68,6 +77,9 @@ class JobSnapshot:
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            updated_at=job.updated_at,
+            expires_at=job.expires_at,
+            has_file=job.file_path is not None,
         )
 
     def to_json(self) -> bytes:
@@ -97,6 +109,9 @@ class JobSnapshot:
             created_at=datetime.fromisoformat(data["created_at"]),
             started_at=_datetime_or_none(data["started_at"]),
             finished_at=_datetime_or_none(data["finished_at"]),
+            updated_at=datetime.fromisoformat(data["updated_at"]),
+            expires_at=_datetime_or_none(data["expires_at"]),
+            has_file=bool(data["has_file"]),
         )
 
 

@@ -1,18 +1,19 @@
 """Every change to a report job goes through here: conditional, versioned, published.
 
-A transition is one UPDATE guarded by the statuses it may come from, so when a
-cancel and a worker (or two workers) race, exactly one wins and the loser gets
-None and stops quietly.
+A transition is one UPDATE guarded by the statuses it may come from (and, for
+a worker, by its attempt number), so when a cancel and a worker, or two
+workers, race, exactly one wins and the loser gets None and stops quietly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
@@ -25,24 +26,32 @@ async def transition_job(
     to: JobStatus,
     *,
     only_from: Iterable[JobStatus] | None = None,
+    guard: Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> JobSnapshot | None:
-    """Move a job to `to` if its current status allows it; None if it did not.
+    """Move a job to `to` if its status (and `guard`) allow it; None if not.
 
     `only_from` narrows the allowed sources further (e.g. a progress update is
-    RUNNING -> RUNNING only). The committed state is published, then returned.
+    RUNNING -> RUNNING only); `guard` adds conditions such as `attempts=3`.
+    The committed state is published, then returned.
     """
     sources = statuses_leading_to(to)
     if only_from is not None:
         sources = sources & frozenset(only_from)
     if not sources:
         raise ValueError(f"no allowed transition to {to} from {only_from}")
-    updated = await ReportJob.filter(id=job_id, status__in=list(sources)).update(
-        status=to, version=F("version") + 1, updated_at=datetime.now(UTC), **changes
-    )
-    if not updated:
-        return None
-    job = await ReportJob.get(id=job_id)
-    snapshot = JobSnapshot.from_model(job)
+    if to is JobStatus.PENDING:
+        # A new attempt gets a new arq id, derived from the version it starts at
+        # (SQL evaluates the right-hand side with the old version).
+        changes["queued_version"] = F("version") + 1
+    # The read-back shares the UPDATE's transaction: the row stays locked until
+    # commit, so what is published is exactly the version this call wrote.
+    async with in_transaction():
+        updated = await ReportJob.filter(
+            id=job_id, status__in=list(sources), **(guard or {})
+        ).update(status=to, version=F("version") + 1, updated_at=datetime.now(UTC), **changes)
+        if not updated:
+            return None
+        snapshot = JobSnapshot.from_model(await ReportJob.get(id=job_id))
     await publisher.publish(snapshot)
     return snapshot

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from tortoise import fields
@@ -28,6 +29,21 @@ ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 MAX_ORDER_ITEMS = 500
+# What the columns below can hold (numeric(14, 2)).
+MAX_ORDER_TOTAL = Decimal("999999999999.99")
+MAX_LINE_TOTAL = MAX_ORDER_TOTAL
+
+
+def order_statuses_leading_to(target: OrderStatus) -> list[OrderStatus]:
+    return [source for source, targets in ORDER_TRANSITIONS.items() if target in targets]
+
+
+async def transition_order(order_id: UUID, to: OrderStatus, **changes: Any) -> bool:
+    """Move an order to `to` if its current status allows it (one guarded UPDATE)."""
+    moved = await Order.filter(id=order_id, status__in=order_statuses_leading_to(to)).update(
+        status=to, **changes
+    )
+    return bool(moved)
 
 
 class Order(Model):

@@ -20,17 +20,29 @@ class JobStatus(StrEnum):
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
 
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
 
 TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
 
 # Every allowed job transition, as data: from-status -> reachable statuses.
-# RUNNING -> RUNNING is a progress update (same state, newer version).
+# RUNNING -> RUNNING is a progress update or a lease renewal; RUNNING -> PENDING
+# hands a job back for another attempt (retry, lost worker, shutdown);
+# COMPLETED -> COMPLETED is its file expiring.
 JOB_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.PENDING: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED}),
     JobStatus.RUNNING: frozenset(
-        {JobStatus.RUNNING, JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}
+        {
+            JobStatus.RUNNING,
+            JobStatus.PENDING,
+            JobStatus.COMPLETED,
+            JobStatus.FAILED,
+            JobStatus.CANCELLED,
+        }
     ),
-    JobStatus.COMPLETED: frozenset(),
+    JobStatus.COMPLETED: frozenset({JobStatus.COMPLETED}),
     JobStatus.FAILED: frozenset({JobStatus.PENDING}),
     JobStatus.CANCELLED: frozenset({JobStatus.PENDING}),
 }
@@ -99,6 +111,14 @@ class ReportJob(Model):
     finished_at = fields.DatetimeField(null=True)
     # Set by every transition; lets a subscriber that missed events catch up.
     updated_at = fields.DatetimeField(auto_now_add=True)
+    # The version the job had when it last became PENDING: names its arq attempt.
+    queued_version = fields.IntField(default=1)
+    # Not to be started before this (a retry's backoff); None means at once.
+    run_after = fields.DatetimeField(null=True)
+    # While RUNNING: the worker renews this; once it lapses the job is taken back.
+    lease_expires_at = fields.DatetimeField(null=True)
+    # When a COMPLETED job's file is deleted.
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "report_job"
@@ -106,4 +126,6 @@ class ReportJob(Model):
             ("account_id", "created_at"),
             ("account_id", "updated_at"),
             ("status", "created_at"),
+            ("status", "lease_expires_at"),
+            ("status", "expires_at"),
         )

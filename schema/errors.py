@@ -14,6 +14,10 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # GraphQL's own checks of a document, and anything unexpected (masked).
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 class ApiError(GraphQLError):
@@ -37,7 +41,3 @@ def conflict(message: str) -> ApiError:
 
 def unauthenticated(message: str = "Sign in first: send Authorization: Bearer <token>") -> ApiError:
     return ApiError(ErrorCode.UNAUTHENTICATED, message)
-
-
-def service_unavailable(message: str) -> ApiError:
-    return ApiError(ErrorCode.SERVICE_UNAVAILABLE, message)

@@ -13,11 +13,11 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.catalog import Product as ProductModel
-from models.orders import MAX_ORDER_ITEMS
+from models.orders import MAX_LINE_TOTAL, MAX_ORDER_ITEMS, MAX_ORDER_TOTAL, transition_order
 from models.orders import Order as OrderModel
 from models.orders import OrderItem as OrderItemModel
 from schema.context import AppInfo, current_account
-from schema.errors import bad_input, conflict, not_found
+from schema.errors import ApiError, bad_input, conflict, not_found
 from schema.types.enums import OrderStatus
 from schema.types.orders import CreateOrderInput, Order
 from schema.types.pagination import Connection, KeysetOrder, paginate
@@ -37,6 +37,11 @@ async def _owned_order(account_id: UUID, raw_id: str) -> OrderModel | None:
     if order_id is None:
         return None
     return await _with_items(OrderModel.filter(id=order_id, account_id=account_id)).first()
+
+
+async def _refused(order_id: UUID, verb: str) -> ApiError:
+    current = await OrderModel.get(id=order_id)
+    return conflict(f"Only a PENDING order can be {verb}; this one is {current.status}")
 
 
 async def _reload(order_id: UUID) -> Order:
@@ -89,6 +94,13 @@ class OrderMutation:
             (products[item.sku], item.quantity, products[item.sku].price * item.quantity)
             for item in input.items
         ]
+        for index, (_, _, line_total) in enumerate(lines):
+            if line_total > MAX_LINE_TOTAL:
+                raise bad_input(
+                    f"items[{index}].quantity", f"a line may total at most {MAX_LINE_TOTAL}"
+                )
+        if sum((line_total for _, _, line_total in lines), Decimal(0)) > MAX_ORDER_TOTAL:
+            raise bad_input("items", f"an order may total at most {MAX_ORDER_TOTAL}")
         async with in_transaction():
             order = await OrderModel.create(
                 account_id=account_id,
@@ -121,11 +133,10 @@ class OrderMutation:
             needed[item.product.id] += item.quantity
             skus[item.product.id] = item.product.sku
         async with in_transaction():
-            moved = await OrderModel.filter(id=order.id, status=OrderStatus.PENDING).update(
-                status=OrderStatus.COMPLETED, completed_at=datetime.now(UTC)
-            )
-            if not moved:
-                raise conflict(f"Only a PENDING order can be completed; this one is {order.status}")
+            if not await transition_order(
+                order.id, OrderStatus.COMPLETED, completed_at=datetime.now(UTC)
+            ):
+                raise await _refused(order.id, "completed")
             # Each decrement is guarded by the stock it needs, so two orders racing
             # for the last units cannot both take them; any shortfall rolls back all.
             for product_id, quantity in sorted(needed.items(), key=lambda kv: str(kv[0])):
@@ -143,9 +154,6 @@ class OrderMutation:
         order = await _owned_order(current_account(info), id)
         if order is None:
             raise not_found("Order")
-        moved = await OrderModel.filter(id=order.id, status=OrderStatus.PENDING).update(
-            status=OrderStatus.CANCELLED
-        )
-        if not moved:
-            raise conflict(f"Only a PENDING order can be cancelled; this one is {order.status}")
+        if not await transition_order(order.id, OrderStatus.CANCELLED):
+            raise await _refused(order.id, "cancelled")
         return await _reload(order.id)

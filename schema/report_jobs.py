@@ -1,8 +1,9 @@
-"""Report jobs: request, cancel, retry, and read them."""
+"""Report jobs: request, cancel, retry, delete, and read them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import strawberry
@@ -16,11 +17,15 @@ from schema.types.enums import JobStatus, ReportKind
 from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.report_jobs import ReportJob, RequestReportInput
 from schema.validation import clean_text, parse_id
-from workers.queue import enqueue_report
+from workers.queue import abort_attempt, enqueue_report
+from workers.storage import job_files
 
 NEWEST_FIRST = KeysetOrder(
     fields=("created_at", "id"), parsers=(datetime.fromisoformat, UUID), descending=True
 )
+# Report dates must leave room for "the day after" arithmetic at both ends.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
 
 
 async def owned_job(account_id: UUID, raw_id: str) -> ReportJobModel | None:
@@ -33,6 +38,11 @@ async def owned_job(account_id: UUID, raw_id: str) -> ReportJobModel | None:
 
 def _to_node(job: ReportJobModel) -> ReportJob:
     return ReportJob.from_snapshot(JobSnapshot.from_model(job))
+
+
+def _check_date(field: str, value: date | None) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise bad_input(field, f"{field} must be between {EARLIEST_DATE} and {LATEST_DATE}")
 
 
 @strawberry.type
@@ -67,6 +77,8 @@ class ReportJobMutation:
         title = (
             clean_text("title", input.title, max_length=200) if input.title is not None else None
         )
+        _check_date("dateFrom", input.date_from)
+        _check_date("dateTo", input.date_to)
         if input.date_from and input.date_to and input.date_from > input.date_to:
             raise bad_input("dateFrom", "dateFrom must not be after dateTo")
         services = info.context.services
@@ -81,8 +93,9 @@ class ReportJobMutation:
             message="Queued",
         )
         snapshot = JobSnapshot.from_model(job)
+        # The row is committed: if Redis is down now, the workers' sweep enqueues it later.
         await services.publisher.publish(snapshot)
-        await enqueue_report(services.queue, job.id, job.version, snapshot.priority)
+        await enqueue_report(services.queue, job.id, job.queued_version, snapshot.priority)
         return ReportJob.from_snapshot(snapshot)
 
     @strawberry.mutation(description="PENDING/RUNNING -> CANCELLED.")
@@ -90,18 +103,23 @@ class ReportJobMutation:
         job = await owned_job(current_account(info), id)
         if job is None:
             raise not_found("Report job")
+        services = info.context.services
         cancelled = await transition_job(
-            info.context.services.publisher,
+            services.publisher,
             job.id,
             JobStatus.CANCELLED,
             message="Cancelled",
             finished_at=datetime.now(UTC),
+            lease_expires_at=None,
         )
         if cancelled is None:
             current = await ReportJobModel.get(id=job.id)
             raise conflict(
                 f"Only a PENDING or RUNNING job can be cancelled; this one is {current.status}"
             )
+        # The job row already says CANCELLED; stopping the running attempt now
+        # (rather than at its next checkpoint) is a courtesy to the worker.
+        await abort_attempt(services.queue, job.id, job.queued_version)
         return ReportJob.from_snapshot(cancelled)
 
     @strawberry.mutation(description="FAILED/CANCELLED -> a new attempt, status PENDING.")
@@ -114,6 +132,7 @@ class ReportJobMutation:
             services.publisher,
             job.id,
             JobStatus.PENDING,
+            only_from={JobStatus.FAILED, JobStatus.CANCELLED},
             progress=0,
             message="Queued",
             error=None,
@@ -123,6 +142,8 @@ class ReportJobMutation:
             file_size=None,
             file_path=None,
             summary=None,
+            run_after=None,
+            expires_at=None,
         )
         if retried is None:
             current = await ReportJobModel.get(id=job.id)
@@ -131,3 +152,27 @@ class ReportJobMutation:
             )
         await enqueue_report(services.queue, retried.id, retried.version, retried.priority)
         return ReportJob.from_snapshot(retried)
+
+    @strawberry.mutation(
+        description="Delete a job and its file. A running job is cancelled first. "
+        "Returns true once deleted."
+    )
+    async def delete_report(self, info: AppInfo, id: strawberry.ID) -> bool:
+        job = await owned_job(current_account(info), id)
+        if job is None:
+            raise not_found("Report job")
+        services = info.context.services
+        if not JobStatus(job.status).is_terminal:
+            await transition_job(
+                services.publisher,
+                job.id,
+                JobStatus.CANCELLED,
+                message="Deleted",
+                finished_at=datetime.now(UTC),
+                lease_expires_at=None,
+            )
+            await abort_attempt(services.queue, job.id, job.queued_version)
+        await ReportJobModel.filter(id=job.id).delete()
+        for path in await asyncio.to_thread(job_files, services.settings.reports_dir, job.id):
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+        return True

@@ -5,32 +5,26 @@ from __future__ import annotations
 from decimal import Decimal
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.error_policy import ErrorPolicy
 from schema.orders import OrderMutation, OrderQuery
 from schema.products import ProductMutation, ProductQuery
 from schema.report_jobs import ReportJobMutation, ReportJobQuery
+from schema.report_stats import ReportStatsQuery
 from schema.scalars import DecimalScalar
 from schema.subscriptions import Subscription
 
 
 @strawberry.type
-class Query(AccountQuery, ProductQuery, OrderQuery, ReportJobQuery):
+class Query(AccountQuery, ProductQuery, OrderQuery, ReportJobQuery, ReportStatsQuery):
     pass
 
 
 @strawberry.type
 class Mutation(AccountMutation, ProductMutation, OrderMutation, ReportJobMutation):
     pass
-
-
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask resolver crashes (no code); keep our errors and GraphQL's own validation."""
-    if error.original_error is None:
-        return False
-    return not (error.extensions or {}).get("code")
 
 
 def build_schema() -> strawberry.Schema:
@@ -44,7 +38,7 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=12),
             lambda: MaxAliasesLimiter(max_alias_count=30),
             lambda: MaxTokensLimiter(max_token_count=2_000),
-            lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
+            ErrorPolicy,
         ],
     )
 

@@ -63,6 +63,7 @@ def order_input(
 @pytest.fixture
 async def shop(user: ReportsClient) -> ReportsClient:
     await add_product(user, "GOOD", "Good", "5.00", stock=3)
+    await add_product(user, "GOLD", "Gold bar", "9999999999.99", stock=0)
     return user
 
 
@@ -80,6 +81,9 @@ async def shop(user: ReportsClient) -> ReportsClient:
         (order_input([{"sku": "GOOD", "quantity": 1}], email="not-an-email"), "customerEmail"),
         (order_input([{"sku": "GOOD", "quantity": 1}], email="a@b"), "customerEmail"),
         (order_input([{"sku": "GOOD", "quantity": 1}], name="   "), "customerName"),
+        (order_input([{"sku": "GOOD", "quantity": "two"}]), "items[0].quantity"),
+        (order_input([{"sku": "GOLD", "quantity": 1000}]), "items[0].quantity"),
+        (order_input([{"sku": "GOLD", "quantity": 60}] * 2), "items"),
     ],
 )
 async def test_create_order_refuses_bad_items(
@@ -98,6 +102,9 @@ async def test_create_order_refuses_bad_items(
         ({"sku": "", "name": "No sku", "price": "1.00"}, "sku"),
         ({"sku": "N", "name": "", "price": "1.00"}, "name"),
         ({"sku": "x" * 65, "name": "Long", "price": "1.00"}, "sku"),
+        ({"sku": "N", "name": "Word", "price": "abc"}, "price"),
+        ({"sku": "N", "name": "Inf", "price": "Infinity"}, "price"),
+        ({"sku": "N", "name": "Big stock", "price": "1.00", "stock": 2**40}, "stock"),
     ],
 )
 async def test_upsert_product_refuses_bad_values(
@@ -140,6 +147,10 @@ async def test_illegal_order_transitions_are_conflicts(shop: ReportsClient) -> N
         ),
         ({"kind": "SALES", "format": "CSV", "title": "t" * 201}, "title"),
         ({"kind": "SALES", "format": "CSV", "title": "  "}, "title"),
+        ({"kind": "SALES", "format": "CSV", "dateTo": "9999-12-31"}, "dateTo"),
+        ({"kind": "SALES", "format": "CSV", "dateFrom": "0001-01-01"}, "dateFrom"),
+        ({"kind": "SALES", "format": "CSV", "dateFrom": "2026-13-01"}, "dateFrom"),
+        ({"kind": "WEATHER", "format": "CSV"}, "kind"),
     ],
 )
 async def test_request_report_refuses_bad_parameters(
@@ -182,7 +193,11 @@ async def test_broken_requests_get_graphql_errors_never_a_500(shop: ReportsClien
     assert bad_json.status_code == 400
     unknown_field = await http.post("/graphql", json={"query": "{ me { nope } }"}, headers=headers)
     assert unknown_field.status_code == 200
-    assert "Cannot query field 'nope'" in unknown_field.json()["errors"][0]["message"]
+    (error,) = unknown_field.json()["errors"]
+    assert "Cannot query field 'nope'" in error["message"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    syntax = await http.post("/graphql", json={"query": "{ me "}, headers=headers)
+    assert syntax.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     wrong_type = await http.post(
         "/graphql",
         json={
@@ -192,7 +207,10 @@ async def test_broken_requests_get_graphql_errors_never_a_500(shop: ReportsClien
         headers=headers,
     )
     assert wrong_type.status_code == 200
-    assert wrong_type.json()["errors"], wrong_type.text
+    assert wrong_type.json()["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "price",
+    }
     not_a_query = await http.post("/graphql", json={"query": 42}, headers=headers)
     assert not_a_query.status_code == 400
 

@@ -6,12 +6,14 @@ the task name, job ids and priority scoring are defined once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from arq.jobs import Job
+from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
 from models.report_jobs import Priority
@@ -20,10 +22,13 @@ from models.settings import Settings
 logger = logging.getLogger(__name__)
 
 GENERATE_REPORT_TASK = "generate_report"
+# Redis calls from the API give up quickly: a request must not hang on an outage.
+REDIS_TIMEOUT_SECONDS = 1.0
 
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
-# the backlog of lower priorities without a second queue.
+# the backlog of lower priorities without a second queue. A job that has waited
+# longer than the head start of a higher class still goes first (no starvation).
 PRIORITY_HEAD_START: dict[Priority, timedelta] = {
     Priority.LOW: timedelta(0),
     Priority.NORMAL: timedelta(hours=1),
@@ -36,38 +41,61 @@ def redis_settings(settings: Settings) -> RedisSettings:
     return RedisSettings.from_dsn(settings.redis_url)
 
 
-async def open_queue(settings: Settings) -> ArqRedis:
-    """A connection pool for enqueueing; also usable as a plain Redis client."""
-    return await create_pool(
-        redis_settings(settings), default_queue_name=settings.queue_name, retry=0
+def open_queue(settings: Settings) -> ArqRedis:
+    """A client for enqueueing (and publishing) that connects lazily.
+
+    Unlike arq's create_pool it does not need Redis to be up: the API starts,
+    and keeps answering, during a Redis outage.
+    """
+    pool = ConnectionPool.from_url(
+        settings.redis_url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
     )
+    return ArqRedis(pool, default_queue_name=settings.queue_name)
 
 
-def attempt_job_id(job_id: UUID | str, version: int) -> str:
+def attempt_job_id(job_id: UUID | str, queued_version: int) -> str:
     """arq's id for one attempt: a job that becomes PENDING again gets a new one.
 
     arq ignores an enqueue under an id it still holds (it keeps results for an
     hour), so a repeat of the same attempt is a no-op and a new attempt is not.
     """
-    return f"{GENERATE_REPORT_TASK}:{job_id}:v{version}"
+    return f"{GENERATE_REPORT_TASK}:{job_id}:v{queued_version}"
 
 
 async def enqueue_report(
-    queue: ArqRedis, job_id: UUID | str, version: int, priority: Priority
+    queue: ArqRedis,
+    job_id: UUID | str,
+    queued_version: int,
+    priority: Priority,
+    run_after: datetime | None = None,
 ) -> bool:
     """Enqueue one attempt of a report job; False if Redis could not take it.
 
-    A job left PENDING because of this is not lost: the row is committed first.
+    A job left PENDING because of this is not lost: the row is committed first,
+    and the workers' sweep enqueues it again once Redis is back.
     """
-    defer_until = datetime.now(UTC) - PRIORITY_HEAD_START[priority]
+    now = datetime.now(UTC)
+    start = max(run_after, now) if run_after is not None else now
+    score_time = start - PRIORITY_HEAD_START[priority] if start <= now else start
     try:
         await queue.enqueue_job(
             GENERATE_REPORT_TASK,
             str(job_id),
-            _job_id=attempt_job_id(job_id, version),
-            _defer_until=defer_until,
+            queued_version,
+            _job_id=attempt_job_id(job_id, queued_version),
+            _defer_until=score_time,
         )
     except (RedisError, OSError):
         logger.warning("job %s: enqueue failed; it stays PENDING", job_id, exc_info=True)
         return False
     return True
+
+
+async def abort_attempt(queue: ArqRedis, job_id: UUID | str, queued_version: int) -> None:
+    """Ask the worker running this attempt to stop it now; best effort."""
+    job = Job(attempt_job_id(job_id, queued_version), queue)
+    # abort() then waits for the result; we do not, the job row already says CANCELLED.
+    with contextlib.suppress(RedisError, OSError, TimeoutError):
+        await job.abort(timeout=0, poll_delay=0.01)

@@ -13,9 +13,22 @@ from models.report_jobs import ReportFormat
 TEMP_SUFFIX = ".part"
 
 
-def report_path(reports_dir: Path, job_id: UUID | str, report_format: ReportFormat) -> Path:
-    """The final path of a job's file: REPORTS_DIR/<format>/<job id>.<ext>."""
-    return reports_dir / report_format.extension / f"{job_id}.{report_format.extension}"
+def report_path(
+    reports_dir: Path, job_id: UUID | str, report_format: ReportFormat, attempt: int
+) -> Path:
+    """REPORTS_DIR/<format>/<job id>.a<attempt>.<ext>: one file per attempt, so an
+    attempt that lost its job can never overwrite or delete the winner's file."""
+    ext = report_format.extension
+    return reports_dir / ext / f"{job_id}.a{attempt}.{ext}"
+
+
+def job_files(reports_dir: Path, job_id: UUID | str) -> list[Path]:
+    """Every file of a job, finished or temporary, in every format."""
+    return [
+        path
+        for report_format in ReportFormat
+        for path in (reports_dir / report_format.extension).glob(f"{job_id}.*")
+    ]
 
 
 def temp_path_for(final: Path) -> Path:

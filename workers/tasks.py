@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from tortoise.expressions import F
 
-from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, ReportFormat
-from models.settings import Settings
-from workers.progress import JobNoLongerRunningError, ProgressReporter
+from workers.attempt import Attempt, JobNoLongerOursError, lease_deadline
+from workers.context import WorkerContext
+from workers.failures import (
+    PermanentReportError,
+    SimulatedStorageError,
+    describe_transient,
+    is_transient,
+)
 from workers.renderers import RENDERERS
-from workers.renderers.base import DocumentInfo, RenderResources, ReportTooLargeError
+from workers.renderers.base import DocumentInfo
 from workers.reports import REPORT_BUILDERS
 from workers.reports.scope import ReportScope
 from workers.storage import (
@@ -40,57 +45,73 @@ def document_title(job: JobSnapshot) -> str:
     return job.title or f"{job.kind.value.capitalize()} report"
 
 
-async def generate_report(ctx: dict[str, Any], job_id: str) -> str:
-    """Build the job's file; returns the terminal status (or why it did nothing)."""
-    publisher: JobEventPublisher = ctx["publisher"]
-    settings: Settings = ctx["settings"]
+async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int) -> str:
+    """Run one attempt of a job; returns how it ended (or why it did nothing)."""
+    worker: WorkerContext = ctx["reports"]
+    settings = worker.settings
     job = await transition_job(
-        publisher,
+        worker.publisher,
         job_id,
         JobStatus.RUNNING,
         only_from={JobStatus.PENDING},
+        # A stale arq job (an earlier attempt's) must not start a later one.
+        guard={"queued_version": queued_version},
         attempts=F("attempts") + 1,
         started_at=datetime.now(UTC),
         progress=0,
         message="Starting",
-        error=None,
+        run_after=None,
+        lease_expires_at=lease_deadline(settings),
     )
     if job is None:
-        logger.info("job %s: not PENDING any more, nothing to do", job_id)
+        logger.info("job %s: attempt v%s is not PENDING any more", job_id, queued_version)
         return "skipped"
-    final = report_path(settings.reports_dir, job.id, job.format)
+    attempt = Attempt(job, worker.publisher, ctx["redis"], settings)
+    final = report_path(settings.reports_dir, job.id, job.format, attempt.number)
     temp = temp_path_for(final)
+    time_limit = asyncio.timeout(settings.job_time_limit_seconds)
     try:
-        await _build(job, temp, final, publisher, settings, ctx["render_resources"])
-    except JobNoLongerRunningError:
-        logger.info("job %s: left RUNNING while building; stopped", job_id)
+        async with attempt.lease():
+            try:
+                async with time_limit:
+                    await _build(attempt, temp, final, worker)
+            except TimeoutError:
+                if not time_limit.expired():
+                    raise
+                await attempt.fail(f"Timed out after {settings.job_time_limit_seconds} s.")
+                return JobStatus.FAILED.value
+        return JobStatus.COMPLETED.value
+    except JobNoLongerOursError:
+        logger.info("job %s: attempt %s stopped, the job left it", job.id, attempt.number)
         return "stopped"
-    except ReportTooLargeError as exc:
-        await _fail(publisher, job.id, str(exc))
+    except PermanentReportError as exc:
+        await attempt.fail(str(exc))
         return JobStatus.FAILED.value
-    except Exception:
-        logger.exception("job %s: failed unexpectedly", job_id)
-        await _fail(publisher, job.id, UNEXPECTED_ERROR)
-        return JobStatus.FAILED.value
+    except asyncio.CancelledError:
+        # Aborted (the job was cancelled: the hand-back finds it CANCELLED and
+        # does nothing) or the worker is shutting down: another worker takes over.
+        await asyncio.shield(
+            attempt.hand_back(error=None, message="Interrupted; continuing on another worker")
+        )
+        raise
+    except Exception as exc:
+        if not is_transient(exc):
+            logger.exception("job %s: attempt %s failed unexpectedly", job.id, attempt.number)
+            await attempt.fail(UNEXPECTED_ERROR)
+            return JobStatus.FAILED.value
+        logger.warning("job %s: attempt %s hit a transient fault: %r", job.id, attempt.number, exc)
+        await attempt.retry_or_fail(describe_transient(exc))
+        return "retrying"
     finally:
         await remove_quietly(temp)
-    return JobStatus.COMPLETED.value
 
 
-async def _build(
-    job: JobSnapshot,
-    temp: Path,
-    final: Path,
-    publisher: JobEventPublisher,
-    settings: Settings,
-    resources: RenderResources,
-) -> None:
+async def _build(attempt: Attempt, temp: Path, final: Path, worker: WorkerContext) -> None:
+    job, settings = attempt.job, worker.settings
     scope = ReportScope(account_id=job.account_id, date_from=job.date_from, date_to=job.date_to)
     builder = REPORT_BUILDERS[job.kind](scope, settings.read_chunk_rows)
-    progress = ProgressReporter(publisher, job.id, settings.progress_interval_seconds)
-    await progress.report(0, builder.reading_message, force=True)
+    await attempt.report(0, builder.reading_message, force=True)
     total = await builder.work_total()
-    await prepare_directory(final)
     renderer = RENDERERS[job.format](
         temp,
         DocumentInfo(
@@ -99,8 +120,13 @@ async def _build(
             generated_at=datetime.now(UTC),
             columns=builder.columns,
         ),
-        resources,
+        worker.render_resources,
     )
+    if builder.work_is_rows:
+        renderer.check_size(total)
+    if attempt.number <= settings.fault_transient_failures:
+        raise SimulatedStorageError("simulated storage failure (FAULT_TRANSIENT_FAILURES)")
+    await prepare_directory(final)
     stage = "Writing rows" if job.format is ReportFormat.CSV else "Preparing rows"
     rows = 0
     done = 0
@@ -109,41 +135,24 @@ async def _build(
             await renderer.write_rows(chunk.rows)
             rows += len(chunk.rows)
             done += chunk.work_done
-            await progress.report(READING_SHARE * done // max(total, 1), f"{stage} {done}/{total}")
+            await attempt.report(READING_SHARE * done // max(total, 1), f"{stage} {done}/{total}")
+            if settings.fault_chunk_delay_seconds:
+                await asyncio.sleep(settings.fault_chunk_delay_seconds)
         if job.format is ReportFormat.PDF:
-            await progress.report(READING_SHARE, f"Rendering PDF ({rows} rows)", force=True)
+            await attempt.report(READING_SHARE, f"Rendering PDF ({rows} rows)", force=True)
         await renderer.finish(builder.summary())
     except BaseException:
         await renderer.abort()
         raise
     size = await publish_file(temp, final)
-    completed = await transition_job(
-        publisher,
-        job.id,
-        JobStatus.COMPLETED,
-        only_from={JobStatus.RUNNING},
-        progress=100,
-        message="Done",
+    completed = await attempt.complete(
         row_count=rows,
         file_path=str(final.relative_to(settings.reports_dir)),
         file_size=size,
         summary=builder.summary(),
-        finished_at=datetime.now(UTC),
     )
     if completed is None:
         # Cancelled between the last chunk and now: the file belongs to no one.
         await remove_quietly(final)
-        raise JobNoLongerRunningError(str(job.id))
+        raise JobNoLongerOursError(str(job.id))
     logger.info("job %s: completed, %s rows, %s bytes", job.id, rows, size)
-
-
-async def _fail(publisher: JobEventPublisher, job_id: UUID, error: str) -> None:
-    await transition_job(
-        publisher,
-        job_id,
-        JobStatus.FAILED,
-        only_from={JobStatus.RUNNING},
-        error=error,
-        message="Failed",
-        finished_at=datetime.now(UTC),
-    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -12,38 +15,68 @@ from arq import func
 
 from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
-from models.settings import Settings, get_settings
+from models.settings import Settings
+from workers.context import WorkerContext
+from workers.heartbeat import beat_forever, leave, worker_identity
 from workers.queue import GENERATE_REPORT_TASK, redis_settings
 from workers.renderers.base import RenderResources
+from workers.sweeper import Sweeper
 from workers.tasks import generate_report
 
 logger = logging.getLogger(__name__)
 
+# arq's own timeout is only a backstop behind the task's time limit.
+ARQ_TIMEOUT_MARGIN_SECONDS = 60
 
-async def on_startup(ctx: dict[str, Any]) -> None:
-    settings = get_settings()
-    ctx["settings"] = settings
-    await open_database(settings.database_url)
-    ctx["publisher"] = JobEventPublisher(ctx["redis"], settings.channel_prefix)
-    # Spawned, not forked: a fork would copy this process's open sockets.
-    ctx["render_resources"] = RenderResources(
-        pdf_max_rows=settings.pdf_max_rows,
-        cpu_pool=ProcessPoolExecutor(
-            max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
-        ),
-    )
-    logger.info("worker ready on queue %s", settings.queue_name)
+Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-async def on_shutdown(ctx: dict[str, Any]) -> None:
-    resources: RenderResources | None = ctx.get("render_resources")
-    if resources is not None:
-        resources.cpu_pool.shutdown(wait=True, cancel_futures=True)
-    await close_database()
+def lifecycle_hooks(settings: Settings) -> tuple[Hook, Hook]:
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        await open_database(settings.database_url)
+        worker = WorkerContext(
+            settings=settings,
+            publisher=JobEventPublisher(ctx["redis"], settings.channel_prefix),
+            render_resources=RenderResources(
+                pdf_max_rows=settings.pdf_max_rows,
+                # Spawned, not forked: a fork would copy this process's open sockets.
+                cpu_pool=ProcessPoolExecutor(
+                    max_workers=os.cpu_count() or 1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                ),
+            ),
+        )
+        identity = worker_identity()
+        ctx["reports"] = worker
+        ctx["identity"] = identity
+        ctx["background"] = [
+            asyncio.create_task(Sweeper(worker, ctx["redis"]).run_forever(), name="sweeper"),
+            asyncio.create_task(
+                beat_forever(ctx["redis"], settings.channel_prefix, identity), name="heartbeat"
+            ),
+        ]
+        logger.info("worker %s ready on queue %s", identity, settings.queue_name)
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        for task in ctx.get("background", []):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if "identity" in ctx:
+            await leave(ctx["redis"], settings.channel_prefix, ctx["identity"])
+        worker: WorkerContext | None = ctx.get("reports")
+        if worker is not None:
+            await asyncio.to_thread(
+                worker.render_resources.cpu_pool.shutdown, wait=True, cancel_futures=True
+            )
+        await close_database()
+
+    return on_startup, on_shutdown
 
 
 def build_worker_settings(settings: Settings) -> type:
     """The class arq reads its configuration from (`arq workers.WorkerSettings`)."""
+    on_startup, on_shutdown = lifecycle_hooks(settings)
     return type(
         "WorkerSettings",
         (),
@@ -52,7 +85,7 @@ def build_worker_settings(settings: Settings) -> type:
                 func(
                     generate_report,
                     name=GENERATE_REPORT_TASK,
-                    timeout=settings.job_timeout_seconds,
+                    timeout=settings.job_time_limit_seconds + ARQ_TIMEOUT_MARGIN_SECONDS,
                     max_tries=1,
                 )
             ],
@@ -64,5 +97,11 @@ def build_worker_settings(settings: Settings) -> type:
             "poll_delay": settings.worker_poll_delay_seconds,
             "allow_abort_jobs": True,
             "handle_signals": True,
+            # SIGTERM: stop taking jobs, let running ones finish for this long,
+            # then cancel them (the task hands its job back to the queue).
+            "job_completion_wait": max(1, round(settings.shutdown_grace_seconds)),
+            # Results are ours in PostgreSQL; arq keeps its own only to refuse
+            # duplicate enqueues of an attempt.
+            "keep_result": 3600,
         },
     )

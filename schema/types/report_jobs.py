@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import strawberry
 from strawberry.scalars import JSON
@@ -31,6 +31,9 @@ class ReportJob:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    expires_at: datetime | None = strawberry.field(
+        description="When a COMPLETED job's file is deleted; downloadUrl is null after."
+    )
     version: int = strawberry.field(
         description="Increases with every change; a newer version supersedes an older one."
     )
@@ -41,7 +44,7 @@ class ReportJob:
         "until it expires."
     )
     def download_url(self, info: AppInfo) -> str | None:
-        if self.snapshot.status is not JobStatus.COMPLETED:
+        if not self.snapshot.is_downloadable(datetime.now(UTC)):
             return None
         settings = info.context.services.settings
         return download_path(
@@ -72,6 +75,7 @@ class ReportJob:
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            expires_at=job.expires_at,
             version=job.version,
             snapshot=job,
         )

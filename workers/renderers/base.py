@@ -8,11 +8,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from workers.failures import PermanentReportError
 from workers.reports.base import Row
 
 
-class ReportTooLargeError(Exception):
-    """The report has more rows than its format can hold; a permanent failure."""
+class ReportTooLargeError(PermanentReportError):
+    """The report has more rows than its format can hold."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This report has more than {limit} rows, too many for a PDF; "
+            "request it as CSV instead."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,9 @@ class ReportRenderer(Protocol):
     """Writes one report file at `path`, fed rows in order, finished with the summary."""
 
     def __init__(self, path: Path, info: DocumentInfo, resources: RenderResources) -> None: ...
+
+    def check_size(self, rows: int) -> None:
+        """Raise ReportTooLargeError if a report of `rows` rows cannot be rendered."""
 
     async def write_rows(self, rows: list[Row]) -> None: ...
 

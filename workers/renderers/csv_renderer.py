@@ -19,6 +19,9 @@ class CsvRenderer:
         self._info = info
         self._file: IO[bytes] | None = None
 
+    def check_size(self, rows: int) -> None:
+        """CSV has no row limit: it streams."""
+
     async def write_rows(self, rows: list[Row]) -> None:
         await self._ensure_started()
         if rows:

@@ -32,13 +32,13 @@ class PdfRenderer:
         self._tables: IO[str] | None = None
         self._widths: list[int] | None = None
 
+    def check_size(self, rows: int) -> None:
+        if rows > self._resources.pdf_max_rows:
+            raise ReportTooLargeError(self._resources.pdf_max_rows)
+
     async def write_rows(self, rows: list[Row]) -> None:
         self._row_count += len(rows)
-        if self._row_count > self._resources.pdf_max_rows:
-            raise ReportTooLargeError(
-                f"this report has more than {self._resources.pdf_max_rows} rows, "
-                "too many for a PDF; request it as CSV instead"
-            )
+        self.check_size(self._row_count)
         self._pending.extend(rows)
         while len(self._pending) >= ROWS_PER_TABLE:
             await self._flush_table(self._pending[:ROWS_PER_TABLE])
@@ -52,11 +52,15 @@ class PdfRenderer:
         await asyncio.to_thread(self._tables.close)
         self._tables = None
         await asyncio.to_thread(self._assemble_html, header_html(self._info, summary))
-        loop = asyncio.get_running_loop()
+        rendering = self._resources.cpu_pool.submit(
+            render_pdf_file, str(self._html_path), str(self._path)
+        )
         try:
-            await loop.run_in_executor(
-                self._resources.cpu_pool, render_pdf_file, str(self._html_path), str(self._path)
-            )
+            await asyncio.wrap_future(rendering)
+        except asyncio.CancelledError:
+            # A render already under way cannot be stopped; drop its output when it ends.
+            rendering.add_done_callback(lambda _: self._unlink_all())
+            raise
         finally:
             await self._remove_side_files()
 
@@ -89,3 +93,7 @@ class PdfRenderer:
     async def _remove_side_files(self) -> None:
         for side_file in (self._tables_path, self._html_path):
             await asyncio.to_thread(side_file.unlink, missing_ok=True)
+
+    def _unlink_all(self) -> None:
+        for path in (self._path, self._tables_path, self._html_path):
+            path.unlink(missing_ok=True)

@@ -29,6 +29,8 @@ class ReportBuilder(Protocol):
 
     kind: ClassVar[ReportKind]
     columns: ClassVar[tuple[str, ...]]
+    # True when work_total() is also the number of rows the report will have.
+    work_is_rows: ClassVar[bool]
     # Headline of the stage shown while reading, e.g. "Reading orders".
     reading_message: ClassVar[str]
 

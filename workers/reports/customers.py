@@ -64,6 +64,7 @@ class CustomersReport:
         "first_order_at",
         "last_order_at",
     )
+    work_is_rows: ClassVar[bool] = False
     reading_message: ClassVar[str] = "Reading customers"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:

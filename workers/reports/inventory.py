@@ -27,6 +27,7 @@ class InventoryReport:
         "units_sold",
         "revenue",
     )
+    work_is_rows: ClassVar[bool] = True
     reading_message: ClassVar[str] = "Reading products"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:

@@ -30,6 +30,7 @@ class OrdersReport:
         "unit_price",
         "line_total",
     )
+    work_is_rows: ClassVar[bool] = True
     reading_message: ClassVar[str] = "Reading orders"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:

@@ -62,6 +62,7 @@ class SalesReport:
         "revenue",
         "average_order_value",
     )
+    work_is_rows: ClassVar[bool] = False
     reading_message: ClassVar[str] = "Reading sales"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:

@@ -1,0 +1,66 @@
+"""Every error leaves with an `extensions.code`; nothing internal leaves at all.
+
+- Our own errors (ApiError) pass unchanged.
+- GraphQL's checks of the document get GRAPHQL_PARSE_FAILED or
+  GRAPHQL_VALIDATION_FAILED; a variable of the wrong shape is BAD_USER_INPUT,
+  with the offending input field.
+- A lost database or Redis connection is SERVICE_UNAVAILABLE.
+- Anything else is a bug: its message, stack and SQL are replaced by a generic
+  one (Strawberry has already logged the original).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from models.failures import is_connection_failure
+from schema.errors import ErrorCode
+
+# graphql-core: "Variable '$input' has invalid value at .items[0].sku: Expected ..."
+_VARIABLE_ERROR = re.compile(
+    r"^Variable '\$(?P<variable>\w+)' (?:has|got) invalid value(?: at \.(?P<path>[^:\s]+))?"
+)
+
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again in a moment."
+INTERNAL_MESSAGE = "Internal error."
+
+
+def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: object) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code.value, **extra},
+    )
+
+
+def classify(error: GraphQLError) -> GraphQLError:
+    if (error.extensions or {}).get("code"):
+        return error
+    variable = _VARIABLE_ERROR.match(error.message)
+    if variable:
+        field = variable["path"] or variable["variable"]
+        return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT, field=field)
+    original = error.original_error
+    if original is None:
+        if error.message.startswith("Syntax Error"):
+            return _with_code(error, error.message, ErrorCode.GRAPHQL_PARSE_FAILED)
+        return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
+    if is_connection_failure(original):
+        return _with_code(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
+    return _with_code(error, INTERNAL_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
+
+
+class ErrorPolicy(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [classify(error) for error in errors]

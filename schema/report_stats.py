@@ -1,0 +1,75 @@
+"""The operational view: counts, queue depth, durations, live workers."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import strawberry
+from redis.exceptions import RedisError
+from tortoise.expressions import Q
+from tortoise.functions import Count
+
+from models.report_jobs import JobStatus, Priority, ReportJob
+from schema.context import AppInfo, current_account
+from schema.types.report_stats import PriorityCount, ReportStats, StatusCount
+from workers.heartbeat import count_live_workers
+
+DURATION_WINDOW = timedelta(hours=1)
+# Durations are computed from at most this many recent jobs.
+DURATION_SAMPLE = 10_000
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+@strawberry.type
+class ReportStatsQuery:
+    @strawberry.field
+    async def report_stats(self, info: AppInfo) -> ReportStats:
+        account_id = current_account(info)
+        services = info.context.services
+        now = datetime.now(UTC)
+        by_status = dict(
+            await ReportJob.filter(account_id=account_id)
+            .annotate(count=Count("id"))
+            .group_by("status")
+            .values_list("status", "count")
+        )
+        waiting = dict(
+            await ReportJob.filter(status=JobStatus.PENDING)
+            .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
+            .annotate(count=Count("id"))
+            .group_by("priority")
+            .values_list("priority", "count")
+        )
+        finished = await (
+            ReportJob.filter(
+                account_id=account_id,
+                status=JobStatus.COMPLETED,
+                finished_at__gte=now - DURATION_WINDOW,
+                started_at__isnull=False,
+            )
+            .order_by("-finished_at")
+            .limit(DURATION_SAMPLE)
+            .values_list("started_at", "finished_at")
+        )
+        durations = sorted((end - start).total_seconds() for start, end in finished)
+        try:
+            workers: int | None = await count_live_workers(
+                services.queue, services.settings.channel_prefix
+            )
+        except (RedisError, OSError):
+            workers = None
+        return ReportStats(
+            jobs_by_status=[StatusCount(status=s, count=by_status.get(s, 0)) for s in JobStatus],
+            queue_depth=[PriorityCount(priority=p, count=waiting.get(p, 0)) for p in Priority],
+            jobs_running=await ReportJob.filter(status=JobStatus.RUNNING).count(),
+            completed_last_hour=len(durations),
+            mean_duration_seconds=sum(durations) / len(durations) if durations else None,
+            p95_duration_seconds=percentile(durations, 0.95) if durations else None,
+            workers_alive=workers,
+        )

@@ -1,0 +1,165 @@
+"""One attempt at a report job, seen from the worker running it.
+
+Every write the attempt makes is guarded by its attempt number, so an attempt
+that lost its job (cancelled, or taken back after its lease lapsed and started
+again elsewhere) can no longer touch it, and finds out at its next checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from arq.connections import ArqRedis
+
+from models.job_events import JobEventPublisher
+from models.job_snapshots import JobSnapshot
+from models.job_transitions import transition_job
+from models.report_jobs import JobStatus, ReportJob
+from models.settings import Settings
+from workers.failures import retry_delay
+from workers.queue import enqueue_report
+
+logger = logging.getLogger(__name__)
+
+# Progress events are throttled, but a step of this many percent is always sent.
+MIN_VISIBLE_STEP = 10
+# Between chunks, how often the attempt checks that the job is still its own.
+CHECKPOINT_INTERVAL_SECONDS = 0.5
+
+
+class JobNoLongerOursError(Exception):
+    """The job left this attempt (cancelled, or taken over): stop quietly."""
+
+
+class Attempt:
+    def __init__(
+        self, job: JobSnapshot, publisher: JobEventPublisher, queue: ArqRedis, settings: Settings
+    ) -> None:
+        self.job = job
+        self._publisher = publisher
+        self._queue = queue
+        self._settings = settings
+        self._guard = {"attempts": job.attempts}
+        self._progress = 0
+        self._last_sent_progress = 0
+        self._last_sent_at = 0.0
+        self._last_checked_at = time.monotonic()
+
+    @property
+    def number(self) -> int:
+        return self.job.attempts
+
+    async def _move(
+        self, to: JobStatus, only_from: set[JobStatus], **changes: Any
+    ) -> JobSnapshot | None:
+        return await transition_job(
+            self._publisher, self.job.id, to, only_from=only_from, guard=self._guard, **changes
+        )
+
+    async def report(self, progress: int, message: str, *, force: bool = False) -> None:
+        """Record progress (at most 99 until done); it never goes down within an attempt."""
+        self._progress = max(self._progress, min(progress, 99))
+        now = time.monotonic()
+        due = now - self._last_sent_at >= self._settings.progress_interval_seconds
+        big_step = self._progress - self._last_sent_progress >= MIN_VISIBLE_STEP
+        if force or due or big_step:
+            updated = await self._move(
+                JobStatus.RUNNING, {JobStatus.RUNNING}, progress=self._progress, message=message
+            )
+            if updated is None:
+                raise JobNoLongerOursError(str(self.job.id))
+            self._last_sent_progress = self._progress
+            self._last_sent_at = self._last_checked_at = now
+        elif now - self._last_checked_at >= CHECKPOINT_INTERVAL_SECONDS:
+            await self.checkpoint()
+
+    async def checkpoint(self) -> None:
+        """Raise JobNoLongerOursError if the job was cancelled or taken over."""
+        self._last_checked_at = time.monotonic()
+        if not await ReportJob.filter(
+            id=self.job.id, status=JobStatus.RUNNING, **self._guard
+        ).exists():
+            raise JobNoLongerOursError(str(self.job.id))
+
+    async def complete(self, **results: Any) -> JobSnapshot | None:
+        now = datetime.now(UTC)
+        return await self._move(
+            JobStatus.COMPLETED,
+            {JobStatus.RUNNING},
+            progress=100,
+            message="Done",
+            finished_at=now,
+            lease_expires_at=None,
+            expires_at=now + timedelta(seconds=self._settings.report_retention_seconds),
+            **results,
+        )
+
+    async def fail(self, error: str) -> None:
+        await self._move(
+            JobStatus.FAILED,
+            {JobStatus.RUNNING},
+            error=error,
+            message="Failed",
+            finished_at=datetime.now(UTC),
+            lease_expires_at=None,
+        )
+
+    async def retry_or_fail(self, error: str) -> None:
+        """Schedule another attempt after a backoff, or fail if none are left."""
+        if self.number >= self._settings.max_attempts:
+            await self.fail(f"{error}; gave up after {self.number} attempts.")
+            return
+        delay = retry_delay(
+            self.number,
+            self._settings.retry_base_delay_seconds,
+            self._settings.retry_max_delay_seconds,
+        )
+        await self.hand_back(error=error, message=f"Retrying in {round(delay)} s", delay=delay)
+
+    async def hand_back(self, *, error: str | None, message: str, delay: float = 0.0) -> None:
+        """RUNNING -> PENDING and enqueue the next attempt (retry, shutdown, lost worker)."""
+        run_after = datetime.now(UTC) + timedelta(seconds=delay)
+        pending = await self._move(
+            JobStatus.PENDING,
+            {JobStatus.RUNNING},
+            error=error,
+            message=message,
+            run_after=run_after,
+            lease_expires_at=None,
+        )
+        if pending is not None:
+            await enqueue_report(
+                self._queue, pending.id, pending.version, pending.priority, run_after
+            )
+
+    @contextlib.asynccontextmanager
+    async def lease(self) -> AsyncIterator[None]:
+        """Keep renewing the job's lease while inside; a lapsed lease lets the sweep take it."""
+        renewing = asyncio.create_task(self._renew_lease(), name=f"lease:{self.job.id}")
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew_lease(self) -> None:
+        while True:
+            await asyncio.sleep(self._settings.lease_renew_seconds)
+            # Not a visible change, so no new version and no event.
+            try:
+                await ReportJob.filter(
+                    id=self.job.id, status=JobStatus.RUNNING, **self._guard
+                ).update(lease_expires_at=lease_deadline(self._settings))
+            except Exception:
+                logger.warning("job %s: could not renew the lease", self.job.id, exc_info=True)
+
+
+def lease_deadline(settings: Settings) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=settings.lease_seconds)

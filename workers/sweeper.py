@@ -1,0 +1,148 @@
+"""The periodic sweep that keeps jobs moving through faults.
+
+Every worker runs it; conditional transitions make concurrent sweeps safe.
+- RUNNING jobs whose lease lapsed (their worker died) go back to PENDING for
+  another attempt, or FAILED when none are left.
+- PENDING jobs that arq may not hold (Redis was down at enqueue, or lost its
+  data) are enqueued again; arq ignores an id it still holds.
+- Expired report files are deleted, and so are temp files left by crashes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from arq.connections import ArqRedis
+from tortoise.expressions import Q
+
+from models.failures import is_connection_failure
+from models.job_transitions import transition_job
+from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob
+from workers.context import WorkerContext
+from workers.queue import enqueue_report
+from workers.storage import TEMP_SUFFIX, remove_quietly
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+LOST_WORKER_ERROR = "The worker building this report stopped responding"
+
+
+class Sweeper:
+    def __init__(self, worker: WorkerContext, queue: ArqRedis) -> None:
+        self._worker = worker
+        self._settings = worker.settings
+        self._queue = queue
+        self._last_cleanup = 0.0
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception as exc:
+                # The sweep must outlive outages; anything else is a bug worth a trace.
+                if is_connection_failure(exc):
+                    logger.warning("sweep: skipped, a service is unreachable (%s)", exc)
+                else:
+                    logger.exception("sweep failed")
+            await asyncio.sleep(self._settings.sweep_interval_seconds)
+
+    async def sweep(self) -> None:
+        await self.take_back_lapsed_leases()
+        await self.enqueue_stray_pending()
+        if time.monotonic() - self._last_cleanup >= self._settings.cleanup_interval_seconds:
+            await self.expire_files()
+            await self.remove_orphan_temp_files()
+            self._last_cleanup = time.monotonic()
+
+    async def take_back_lapsed_leases(self) -> None:
+        now = datetime.now(UTC)
+        lapsed = await ReportJob.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now).limit(
+            SWEEP_BATCH
+        )
+        for job in lapsed:
+            guard = {"attempts": job.attempts, "lease_expires_at__lt": now}
+            if job.attempts >= self._settings.max_attempts:
+                await transition_job(
+                    self._worker.publisher,
+                    job.id,
+                    JobStatus.FAILED,
+                    only_from={JobStatus.RUNNING},
+                    guard=guard,
+                    error=f"{LOST_WORKER_ERROR}; gave up after {job.attempts} attempts.",
+                    message="Failed",
+                    finished_at=now,
+                    lease_expires_at=None,
+                )
+                continue
+            pending = await transition_job(
+                self._worker.publisher,
+                job.id,
+                JobStatus.PENDING,
+                only_from={JobStatus.RUNNING},
+                guard=guard,
+                error=LOST_WORKER_ERROR,
+                message="Worker lost; retrying",
+                run_after=None,
+                lease_expires_at=None,
+            )
+            if pending is not None:
+                logger.warning("job %s: lease lapsed, taken back for another attempt", job.id)
+                await enqueue_report(self._queue, pending.id, pending.version, pending.priority)
+
+    async def enqueue_stray_pending(self) -> None:
+        settled = datetime.now(UTC) - timedelta(seconds=self._settings.pending_grace_seconds)
+        strays = (
+            await ReportJob.filter(status=JobStatus.PENDING, updated_at__lt=settled)
+            .filter(Q(run_after__isnull=True) | Q(run_after__lt=settled))
+            .order_by("updated_at")
+            .limit(SWEEP_BATCH)
+            .values_list("id", "queued_version", "priority")
+        )
+        for job_id, queued_version, priority in strays:
+            await enqueue_report(self._queue, job_id, queued_version, Priority(priority))
+
+    async def expire_files(self) -> None:
+        now = datetime.now(UTC)
+        expired = await ReportJob.filter(
+            status=JobStatus.COMPLETED, expires_at__lt=now, file_path__isnull=False
+        ).limit(SWEEP_BATCH)
+        for job in expired:
+            assert job.file_path is not None
+            done = await transition_job(
+                self._worker.publisher,
+                job.id,
+                JobStatus.COMPLETED,
+                only_from={JobStatus.COMPLETED},
+                guard={"file_path": job.file_path},
+                file_path=None,
+                message="Expired",
+            )
+            if done is not None:
+                await remove_quietly(self._settings.reports_dir / job.file_path)
+                logger.info("job %s: file expired and deleted", job.id)
+
+    async def remove_orphan_temp_files(self) -> None:
+        cutoff = time.time() - self._settings.orphan_temp_age_seconds
+        removed = await asyncio.to_thread(
+            _remove_old_temp_files, self._settings.reports_dir, cutoff
+        )
+        if removed:
+            logger.info("removed %s temp files left by crashed attempts", removed)
+
+
+def _remove_old_temp_files(reports_dir: Path, cutoff: float) -> int:
+    removed = 0
+    for report_format in ReportFormat:
+        folder = reports_dir / report_format.extension
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if TEMP_SUFFIX in path.name and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
