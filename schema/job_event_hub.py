@@ -17,6 +17,7 @@ from typing import Final
 from uuid import UUID
 
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from models.job_events import account_channel_pattern, account_id_from_channel
@@ -33,6 +34,7 @@ RESYNC: Final = Resync()
 HubItem = JobSnapshot | Resync
 
 RECONNECT_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0)
+HEALTH_CHECK_SECONDS = 5.0
 
 
 class Listener:
@@ -108,7 +110,12 @@ class JobEventHub:
         failures = 0
         while True:
             redis = Redis.from_url(
-                self._redis_url, socket_connect_timeout=2, client_name=self._client_name
+                self._redis_url,
+                socket_connect_timeout=2,
+                socket_keepalive=True,
+                # Pings an idle subscription, so a half-open connection is noticed.
+                health_check_interval=HEALTH_CHECK_SECONDS,
+                client_name=self._client_name,
             )
             try:
                 async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
@@ -129,9 +136,12 @@ class JobEventHub:
             finally:
                 await redis.aclose()
 
-    async def _pump(self, pubsub: object) -> None:
-        async for message in pubsub.listen():  # type: ignore[attr-defined]
-            if message.get("type") != "pmessage":
+    async def _pump(self, pubsub: PubSub) -> None:
+        while True:
+            message = await pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=HEALTH_CHECK_SECONDS
+            )
+            if message is None or message.get("type") != "pmessage":
                 continue
             channel = message["channel"]
             if isinstance(channel, bytes):

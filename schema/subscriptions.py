@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import strawberry
 
@@ -17,8 +18,36 @@ from schema.types.enums import JobStatus
 from schema.types.report_jobs import ReportJob
 
 # How far back a resynchronising subscriber looks for changes it may have
-# missed, beyond the last change it saw (allows for clock skew between writers).
+# missed, before the newest change it saw (allows for clock skew between writers).
 RESYNC_MARGIN = timedelta(seconds=5)
+# Versions remembered per reportJobs stream to drop repeats; older ones are pruned.
+MAX_REMEMBERED_JOBS = 10_000
+
+
+async def _current(job_id: UUID) -> JobSnapshot | None:
+    job = await ReportJobModel.get_or_none(id=job_id)
+    return JobSnapshot.from_model(job) if job else None
+
+
+class _RepeatFilter:
+    """Which changes a reportJobs stream has already sent, and since when to catch up."""
+
+    def __init__(self) -> None:
+        self.horizon = datetime.now(UTC)
+        self._versions: dict[UUID, tuple[int, datetime]] = {}
+
+    def is_new(self, snapshot: JobSnapshot) -> bool:
+        known = self._versions.get(snapshot.id)
+        if known is not None and snapshot.version <= known[0]:
+            return False
+        self._versions[snapshot.id] = (snapshot.version, snapshot.updated_at)
+        self.horizon = max(self.horizon, snapshot.updated_at)
+        if len(self._versions) > MAX_REMEMBERED_JOBS:
+            oldest_needed = self.horizon - RESYNC_MARGIN
+            self._versions = {
+                job_id: seen for job_id, seen in self._versions.items() if seen[1] >= oldest_needed
+            }
+        return True
 
 
 @strawberry.type
@@ -33,12 +62,17 @@ class Subscription:
             raise not_found("Report job")
         # Listen first, then read: a change committed in between is not missed.
         async with info.context.services.hub.listen(account_id) as listener:
-            current = JobSnapshot.from_model(await ReportJobModel.get(id=job.id))
+            current = await _current(job.id)
+            if current is None:
+                return
             yield ReportJob.from_snapshot(current)
             while not current.is_terminal:
                 item = await listener.next()
                 if isinstance(item, Resync):
-                    item = JobSnapshot.from_model(await ReportJobModel.get(id=job.id))
+                    reloaded = await _current(job.id)
+                    if reloaded is None:
+                        return
+                    item = reloaded
                 if item.id != current.id or item.version <= current.version:
                     continue
                 current = item
@@ -52,23 +86,18 @@ class Subscription:
         self, info: AppInfo, status: list[JobStatus] | None = None
     ) -> AsyncGenerator[ReportJob, None]:
         account_id = current_account(info)
-        wanted = frozenset(JobStatus(s) for s in status) if status else None
-        seen: dict[object, int] = {}
-        last_change = datetime.now(UTC)
+        wanted = frozenset(status) if status else None
+        repeats = _RepeatFilter()
         async with info.context.services.hub.listen(account_id) as listener:
             while True:
                 item = await listener.next()
                 if isinstance(item, Resync):
                     changed = await ReportJobModel.filter(
-                        account_id=account_id, updated_at__gte=last_change - RESYNC_MARGIN
+                        account_id=account_id, updated_at__gte=repeats.horizon - RESYNC_MARGIN
                     ).order_by("updated_at")
                     batch = [JobSnapshot.from_model(job) for job in changed]
                 else:
                     batch = [item]
                 for snapshot in batch:
-                    if snapshot.version <= seen.get(snapshot.id, 0):
-                        continue
-                    seen[snapshot.id] = snapshot.version
-                    last_change = max(last_change, datetime.now(UTC))
-                    if wanted is None or snapshot.status in wanted:
+                    if repeats.is_new(snapshot) and (wanted is None or snapshot.status in wanted):
                         yield ReportJob.from_snapshot(snapshot)
