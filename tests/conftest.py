@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from app import create_app
 from client.embedded_redis import EmbeddedRedis, redis_answers
 from client.graphql_client import ReportsClient
 from models.database import migrate_database
-from models.report_jobs import ReportJob
 from models.settings import Settings
 from tests.documents import REGISTER
 from tests.services import running_api, running_worker
@@ -55,26 +54,83 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def database_url(run_id: str) -> AsyncIterator[str]:
-    name = f"reports_test_{run_id}"
+async def databases(run_id: str, redis_url: str) -> AsyncIterator[Databases]:
+    """Creates the run's databases from one migrated template; drops them all at the end,
+    with everything the run left in Redis."""
     try:
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
     except (OSError, asyncpg.PostgresError) as exc:
         pytest.exit(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}", returncode=3)
+    created = Databases(admin, f"reports_test_{run_id}")
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await created.create_template()
+        yield created
     finally:
+        await forget_redis_keys(redis_url, f"reports-test-{run_id}", await created.job_ids())
+        await created.drop_all()
         await admin.close()
+
+
+async def forget_redis_keys(redis_url: str, prefix: str, job_ids: set[str]) -> None:
+    """Delete the run's queues, channels' keys and arq's records of its jobs."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        doomed = [
+            key
+            for key in client.scan_iter(match="arq:*generate_report:*", count=1000)
+            if key.decode().split(":")[-2] in job_ids
+        ]
+        doomed += list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if doomed:
+            client.delete(*doomed)
+    finally:
+        client.close()
+
+
+class Databases:
+    def __init__(self, admin: asyncpg.Connection, prefix: str) -> None:
+        self._admin = admin
+        self._prefix = prefix
+        self._names: list[str] = []
+
+    def url(self, name: str) -> str:
+        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    async def create_template(self) -> None:
+        template = f"{self._prefix}_template"
+        await self._admin.execute(f'CREATE DATABASE "{template}"')
+        self._names.append(template)
+        await migrate_database(self.url(template))
+
+    async def create(self, suffix: str) -> str:
+        """A fresh, migrated database (a copy of the template); its URL."""
+        name = f"{self._prefix}_{suffix}".replace("-", "_")
+        await self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._prefix}_template"')
+        self._names.append(name)
+        return self.url(name)
+
+    async def job_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for name in self._names[1:]:
+            connection = await asyncpg.connect(self.url(name))
+            try:
+                ids |= {str(row[0]) for row in await connection.fetch("SELECT id FROM report_job")}
+            finally:
+                await connection.close()
+        return ids
+
+    async def drop_all(self) -> None:
+        for name in reversed(self._names):
+            await self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 async def settings(
-    database_url: str, redis_url: str, run_id: str, tmp_path_factory: pytest.TempPathFactory
+    databases: Databases, redis_url: str, run_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
-    settings = Settings(
-        database_url=database_url,
+    """The main stack: the in-process app, the session worker, the session API."""
+    return Settings(
+        database_url=await databases.create("main"),
         redis_url=redis_url,
         reports_dir=tmp_path_factory.mktemp("reports"),
         secret_key=f"test-secret-key-{run_id}",
@@ -85,17 +141,32 @@ async def settings(
         progress_interval_seconds=0.05,
         read_chunk_rows=50,
     )
-    await migrate_database(database_url)
-    return settings
 
 
-def isolated(settings: Settings, name: str) -> Settings:
-    """Settings sharing the database but with their own queue and channels."""
-    return replace(
-        settings,
-        queue_name=f"{settings.queue_name}-{name}",
-        channel_prefix=f"{settings.channel_prefix}-{name}",
-    )
+StackFactory = Callable[..., Awaitable[Settings]]
+
+
+@pytest.fixture(scope="session")
+def stack(
+    settings: Settings, databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> StackFactory:
+    """Settings for a stack of its own: database, queue, channels and files.
+
+    Its processes (running_api, running_worker) share nothing with the main
+    stack, so a test can stop, slow down or break them without touching others.
+    """
+
+    async def make(name: str, **overrides: Any) -> Settings:
+        return replace(
+            settings,
+            database_url=await databases.create(name),
+            queue_name=f"{settings.queue_name}-{name}",
+            channel_prefix=f"{settings.channel_prefix}-{name}",
+            reports_dir=tmp_path_factory.mktemp(f"reports-{name}"),
+            **overrides,
+        )
+
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -104,24 +175,6 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(settings)
     async with LifespanManager(application) as manager:
         yield manager.app  # type: ignore[misc]
-        await _forget_arq_jobs(settings)
-
-
-async def _forget_arq_jobs(settings: Settings) -> None:
-    job_ids = {str(job_id) for job_id in await ReportJob.all().values_list("id", flat=True)}
-    client = redis.Redis.from_url(settings.redis_url)
-    try:
-        doomed = [
-            key
-            for key in client.scan_iter(match="arq:*generate_report:*", count=1000)
-            if key.decode().split(":")[-2] in job_ids
-        ]
-        doomed += list(client.scan_iter(match=f"{settings.queue_name}*"))
-        doomed += list(client.scan_iter(match=f"{settings.channel_prefix}*"))
-        if doomed:
-            client.delete(*doomed)
-    finally:
-        client.close()
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ query Orders($status: OrderStatus, $first: Int, $after: String) {{
 
 JOB_FIELDS = """
 id title kind format status progress message priority attempts error rowCount fileSize
-summary downloadUrl createdAt startedAt finishedAt version
+summary downloadUrl createdAt startedAt finishedAt expiresAt version
 """
 
 REQUEST_REPORT = f"""
@@ -57,6 +57,13 @@ mutation Request($input: RequestReportInput!) {{ requestReport(input: $input) {{
 """
 CANCEL_REPORT = f"mutation CancelReport($id: ID!) {{ cancelReport(id: $id) {{ {JOB_FIELDS} }} }}"
 RETRY_REPORT = f"mutation RetryReport($id: ID!) {{ retryReport(id: $id) {{ {JOB_FIELDS} }} }}"
+DELETE_REPORT = "mutation DeleteReport($id: ID!) { deleteReport(id: $id) }"
+REPORT_STATS = """
+query { reportStats {
+  jobsByStatus { status count } queueDepth { priority count } jobsRunning
+  completedLastHour meanDurationSeconds p95DurationSeconds workersAlive
+} }
+"""
 REPORT_JOB = f"query Job($id: ID!) {{ reportJob(id: $id) {{ {JOB_FIELDS} }} }}"
 REPORT_JOBS = f"""
 query Jobs($status: JobStatus, $kind: ReportKind, $first: Int, $after: String) {{

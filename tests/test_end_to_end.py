@@ -12,16 +12,16 @@ import pytest
 
 from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol, ReportsClient
 from models.settings import Settings
-from tests.conftest import isolated, register
+from tests.conftest import StackFactory, register
 from tests.documents import WATCH_JOB, WATCH_JOBS
 from tests.factories import add_product, completed_order, request_report
 from tests.services import running_api, running_worker
 
 
 @pytest.fixture(scope="module")
-def e2e_settings(settings: Settings) -> Settings:
-    """Its own queue: no worker consumes it until a test starts one."""
-    return isolated(settings, "e2e")
+async def e2e_settings(stack: StackFactory) -> Settings:
+    """A stack of its own: no worker consumes its queue until a test starts one."""
+    return await stack("e2e")
 
 
 @pytest.fixture(scope="module")

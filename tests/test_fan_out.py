@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -12,7 +12,7 @@ import redis.asyncio as redis
 
 from client.graphql_client import ReportsClient
 from models.settings import Settings
-from tests.conftest import isolated, register
+from tests.conftest import StackFactory, register
 from tests.documents import CANCEL_REPORT, WATCH_JOB, WATCH_JOBS
 from tests.factories import request_report
 from tests.services import running_api
@@ -21,8 +21,8 @@ SUBSCRIBERS = 25
 
 
 @pytest.fixture(scope="module")
-def fan_out(settings: Settings) -> Iterator[tuple[str, Settings]]:
-    own = isolated(settings, "fan-out")
+async def fan_out(stack: StackFactory) -> AsyncIterator[tuple[str, Settings]]:
+    own = await stack("fan-out")
     with running_api(own) as url:
         yield url, own
 
