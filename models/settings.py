@@ -7,9 +7,11 @@ setting has exactly one name, one default and one parser.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DEVELOPMENT_SECRET_KEY = "development-secret-key-change-me"
 DEFAULT_SQLITE_PATH = Path("data") / "reports.sqlite3"
@@ -19,24 +21,25 @@ class SettingsError(ValueError):
     """A setting is missing, malformed or unsafe."""
 
 
-def _int(environ: dict[str, str], name: str, default: int) -> int:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
+def _parse(variable: str, raw: str, kind: str) -> Any:
     try:
-        return int(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+        raise SettingsError(f"{variable} must be a number, got {raw!r}") from exc
+    if kind == "Path":
+        return Path(raw)
+    if kind == "tuple[str, ...]":
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+    return raw
 
 
-def _float(environ: dict[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+def _format(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -84,66 +87,23 @@ class Settings:
         return self.environment in {"development", "test"}
 
     @classmethod
-    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
-        defaults = cls()
-        settings = cls(
-            database_url=env.get("DATABASE_URL") or defaults.database_url,
-            redis_url=env.get("REDIS_URL") or defaults.redis_url,
-            reports_dir=Path(env.get("REPORTS_DIR") or defaults.reports_dir),
-            secret_key=env.get("SECRET_KEY") or defaults.secret_key,
-            environment=env.get("ENVIRONMENT") or defaults.environment,
-            queue_name=env.get("REPORTS_QUEUE") or defaults.queue_name,
-            channel_prefix=env.get("REPORTS_CHANNEL_PREFIX") or defaults.channel_prefix,
-            token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", defaults.token_ttl_seconds),
-            download_url_ttl_seconds=_int(
-                env, "DOWNLOAD_URL_TTL_SECONDS", defaults.download_url_ttl_seconds
-            ),
-            pdf_max_rows=_int(env, "PDF_MAX_ROWS", defaults.pdf_max_rows),
-            read_chunk_rows=_int(env, "READ_CHUNK_ROWS", defaults.read_chunk_rows),
-            progress_interval_seconds=_float(
-                env, "PROGRESS_INTERVAL_SECONDS", defaults.progress_interval_seconds
-            ),
-            worker_max_jobs=_int(env, "WORKER_MAX_JOBS", defaults.worker_max_jobs),
-            worker_poll_delay_seconds=_float(
-                env, "WORKER_POLL_DELAY_SECONDS", defaults.worker_poll_delay_seconds
-            ),
-            job_time_limit_seconds=_int(
-                env, "JOB_TIME_LIMIT_SECONDS", defaults.job_time_limit_seconds
-            ),
-            max_attempts=_int(env, "MAX_ATTEMPTS", defaults.max_attempts),
-            retry_base_delay_seconds=_float(
-                env, "RETRY_BASE_DELAY_SECONDS", defaults.retry_base_delay_seconds
-            ),
-            retry_max_delay_seconds=_float(
-                env, "RETRY_MAX_DELAY_SECONDS", defaults.retry_max_delay_seconds
-            ),
-            lease_seconds=_float(env, "LEASE_SECONDS", defaults.lease_seconds),
-            sweep_interval_seconds=_float(
-                env, "SWEEP_INTERVAL_SECONDS", defaults.sweep_interval_seconds
-            ),
-            pending_grace_seconds=_float(
-                env, "PENDING_GRACE_SECONDS", defaults.pending_grace_seconds
-            ),
-            report_retention_seconds=_int(
-                env, "REPORT_RETENTION_SECONDS", defaults.report_retention_seconds
-            ),
-            cleanup_interval_seconds=_float(
-                env, "CLEANUP_INTERVAL_SECONDS", defaults.cleanup_interval_seconds
-            ),
-            shutdown_grace_seconds=_float(
-                env, "SHUTDOWN_GRACE_SECONDS", defaults.shutdown_grace_seconds
-            ),
-            fault_transient_failures=_int(env, "FAULT_TRANSIENT_FAILURES", 0),
-            fault_chunk_delay_seconds=_float(env, "FAULT_CHUNK_DELAY_SECONDS", 0.0),
-            cors_origins=tuple(
-                origin.strip()
-                for origin in env.get("CORS_ORIGINS", "").split(",")
-                if origin.strip()
-            ),
-        )
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field_name, variable in ENVIRONMENT_VARIABLES.items():
+            raw = env.get(variable, "")
+            if raw != "":
+                values[field_name] = _parse(variable, raw, FIELD_TYPES[field_name])
+        settings = cls(**values)
         settings.validate()
         return settings
+
+    def to_environ(self) -> dict[str, str]:
+        """The environment variables that reproduce these settings in another process."""
+        return {
+            variable: _format(getattr(self, field_name))
+            for field_name, variable in ENVIRONMENT_VARIABLES.items()
+        }
 
     def validate(self) -> None:
         if not self.is_development and self.secret_key == DEVELOPMENT_SECRET_KEY:
@@ -171,6 +131,40 @@ class Settings:
     def orphan_temp_age_seconds(self) -> float:
         """A temp file older than any attempt could run is left from a crash."""
         return 2 * self.job_time_limit_seconds + self.lease_seconds
+
+
+# Each setting's environment variable: the one place that names them.
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    "database_url": "DATABASE_URL",
+    "redis_url": "REDIS_URL",
+    "reports_dir": "REPORTS_DIR",
+    "secret_key": "SECRET_KEY",
+    "environment": "ENVIRONMENT",
+    "queue_name": "REPORTS_QUEUE",
+    "channel_prefix": "REPORTS_CHANNEL_PREFIX",
+    "token_ttl_seconds": "TOKEN_TTL_SECONDS",
+    "download_url_ttl_seconds": "DOWNLOAD_URL_TTL_SECONDS",
+    "pdf_max_rows": "PDF_MAX_ROWS",
+    "read_chunk_rows": "READ_CHUNK_ROWS",
+    "progress_interval_seconds": "PROGRESS_INTERVAL_SECONDS",
+    "worker_max_jobs": "WORKER_MAX_JOBS",
+    "worker_poll_delay_seconds": "WORKER_POLL_DELAY_SECONDS",
+    "job_time_limit_seconds": "JOB_TIME_LIMIT_SECONDS",
+    "max_attempts": "MAX_ATTEMPTS",
+    "retry_base_delay_seconds": "RETRY_BASE_DELAY_SECONDS",
+    "retry_max_delay_seconds": "RETRY_MAX_DELAY_SECONDS",
+    "lease_seconds": "LEASE_SECONDS",
+    "sweep_interval_seconds": "SWEEP_INTERVAL_SECONDS",
+    "pending_grace_seconds": "PENDING_GRACE_SECONDS",
+    "report_retention_seconds": "REPORT_RETENTION_SECONDS",
+    "cleanup_interval_seconds": "CLEANUP_INTERVAL_SECONDS",
+    "shutdown_grace_seconds": "SHUTDOWN_GRACE_SECONDS",
+    "cors_origins": "CORS_ORIGINS",
+    "fault_transient_failures": "FAULT_TRANSIENT_FAILURES",
+    "fault_chunk_delay_seconds": "FAULT_CHUNK_DELAY_SECONDS",
+}
+FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
+assert set(ENVIRONMENT_VARIABLES) == set(FIELD_TYPES), "every setting has one variable"
 
 
 @lru_cache(maxsize=1)

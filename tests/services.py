@@ -22,22 +22,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def service_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a `reports` process use these settings."""
     env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": settings.database_url,
-            "REDIS_URL": settings.redis_url,
-            "REPORTS_DIR": str(settings.reports_dir),
-            "SECRET_KEY": settings.secret_key,
-            "ENVIRONMENT": settings.environment,
-            "REPORTS_QUEUE": settings.queue_name,
-            "REPORTS_CHANNEL_PREFIX": settings.channel_prefix,
-            "WORKER_POLL_DELAY_SECONDS": str(settings.worker_poll_delay_seconds),
-            "PROGRESS_INTERVAL_SECONDS": str(settings.progress_interval_seconds),
-            "READ_CHUNK_ROWS": str(settings.read_chunk_rows),
-            "PDF_MAX_ROWS": str(settings.pdf_max_rows),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    env.update(settings.to_environ())
+    env["LOG_LEVEL"] = "WARNING"
     return env
 
 
