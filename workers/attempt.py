@@ -27,7 +27,7 @@ from workers.queue import enqueue_report
 
 logger = logging.getLogger(__name__)
 
-# Progress events are throttled, but a step of this many percent is always sent.
+# Progress events are throttled, but crossing each multiple of this is always sent.
 MIN_VISIBLE_STEP = 10
 # Between chunks, how often the attempt checks that the job is still its own.
 CHECKPOINT_INTERVAL_SECONDS = 0.5
@@ -67,7 +67,7 @@ class Attempt:
         self._progress = max(self._progress, min(progress, 99))
         now = time.monotonic()
         due = now - self._last_sent_at >= self._settings.progress_interval_seconds
-        big_step = self._progress - self._last_sent_progress >= MIN_VISIBLE_STEP
+        big_step = self._progress // MIN_VISIBLE_STEP > self._last_sent_progress // MIN_VISIBLE_STEP
         if force or due or big_step:
             updated = await self._move(
                 JobStatus.RUNNING, {JobStatus.RUNNING}, progress=self._progress, message=message

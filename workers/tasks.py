@@ -60,6 +60,7 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         started_at=datetime.now(UTC),
         progress=0,
         message="Starting",
+        error=None,
         run_after=None,
         lease_expires_at=lease_deadline(settings),
     )

@@ -1,0 +1,225 @@
+"""Job lifecycle on a stack of its own: progress, cancel, retries, time limit, expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from client.graphql_client import ReportsClient
+from tests.conftest import StackFactory, register
+from tests.documents import CANCEL_REPORT, REPORT_STATS
+from tests.factories import add_product, completed_order, request_report, wait_for_job
+from tests.lab import (
+    fast_recovery,
+    job,
+    report_files,
+    seed_line_items,
+    temp_files,
+    watching,
+)
+from tests.services import running_api, running_worker
+
+
+async def test_progress_rises_by_stages_and_is_throttled(stack: StackFactory) -> None:
+    lab = await stack("progress", **fast_recovery(read_chunk_rows=25))
+    with running_api(lab) as url, running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 1000)
+            async with watching(client) as watched:
+                requested = await request_report(client, kind="ORDERS", format="CSV")
+                done = await wait_for_job(client, requested["id"])
+                await asyncio.sleep(0.3)
+    assert done["status"] == "COMPLETED" and done["rowCount"] == 1000
+    events = watched.of(requested["id"])
+    progress = [e["progress"] for e in events]
+    assert progress == sorted(progress), "progress never goes down"
+    assert progress[-1] == 100 and events[-1]["message"] == "Done"
+    decades = {p // 10 for p in progress}
+    assert decades >= set(range(11)), f"a subscriber sees every 10 % step: {progress}"
+    assert [e["message"] for e in events[:3]] == ["Queued", "Starting", "Reading orders"]
+    assert any((e["message"] or "").startswith("Writing rows ") for e in events)
+    assert any(e["message"] == "Writing rows 1000/1000" for e in events)
+    assert len(events) <= 30, f"throttled: 40 chunks gave {len(events)} events"
+
+
+async def test_cancelling_a_running_job_stops_the_worker_and_removes_its_file(
+    stack: StackFactory,
+) -> None:
+    lab = await stack("cancel-running", **fast_recovery(fault_chunk_delay_seconds=0.2))
+    with running_api(lab) as url, running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 600)
+            async with watching(client) as watched:
+                requested = await request_report(client, kind="ORDERS", format="CSV")
+                await watched.wait_for(lambda e: e["id"] == requested["id"] and e["progress"] >= 10)
+                cancelled = (await client.execute(CANCEL_REPORT, {"id": requested["id"]}))[
+                    "cancelReport"
+                ]
+                cancelled_at = time.monotonic()
+                assert cancelled["status"] == "CANCELLED"
+                while temp_files(lab) and time.monotonic() - cancelled_at < 5:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+                stopped_after = time.monotonic() - cancelled_at
+                await asyncio.sleep(1.5)
+            final = await job(client, requested["id"])
+    print(f"\nworker dropped the cancelled job's partial file {stopped_after:.2f} s after cancel")
+    assert stopped_after < 2
+    assert final["status"] == "CANCELLED" and final["version"] == cancelled["version"]
+    events = watched.of(requested["id"])
+    assert events[-1]["status"] == "CANCELLED"
+    assert report_files(lab, requested["id"]) == []
+
+
+async def test_transient_failures_are_retried_with_backoff(stack: StackFactory) -> None:
+    lab = await stack("retry", **fast_recovery(fault_transient_failures=2))
+    with running_api(lab) as url, running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 10)
+            async with watching(client) as watched:
+                requested = await request_report(client, kind="ORDERS", format="CSV")
+                done = await wait_for_job(client, requested["id"])
+                await asyncio.sleep(0.2)
+    assert done["status"] == "COMPLETED" and done["attempts"] == 3
+    assert done["error"] is None
+    retries = [
+        e for e in watched.of(requested["id"]) if e["status"] == "PENDING" and e["attempts"] > 0
+    ]
+    assert [e["attempts"] for e in retries] == [1, 2]
+    for event in retries:
+        assert event["message"].startswith("Retrying in ")
+        assert event["error"] == "The report file could not be written"
+
+
+async def test_retries_stop_at_the_maximum(stack: StackFactory) -> None:
+    lab = await stack("give-up", **fast_recovery(fault_transient_failures=9, max_attempts=2))
+    with running_api(lab) as url, running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            requested = await request_report(client, kind="INVENTORY", format="CSV")
+            failed = await wait_for_job(client, requested["id"])
+    assert failed["status"] == "FAILED" and failed["attempts"] == 2
+    assert failed["error"] == ("The report file could not be written; gave up after 2 attempts.")
+
+
+async def test_a_runaway_job_fails_as_timed_out(stack: StackFactory) -> None:
+    lab = await stack(
+        "time-limit", **fast_recovery(job_time_limit_seconds=1, fault_chunk_delay_seconds=0.3)
+    )
+    with running_api(lab) as url, running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 200)
+            requested = await request_report(client, kind="ORDERS", format="CSV")
+            failed = await wait_for_job(client, requested["id"])
+            await asyncio.sleep(0.3)
+    assert (failed["status"], failed["error"], failed["attempts"]) == (
+        "FAILED",
+        "Timed out after 1 s.",
+        1,
+    )
+    assert report_files(lab, requested["id"]) == [] and temp_files(lab) == []
+
+
+async def test_urgent_work_starts_before_a_backlog_of_low(stack: StackFactory) -> None:
+    lab = await stack("priority", worker_max_jobs=1)
+    with running_api(lab) as url:
+        async with ReportsClient(url) as client:
+            await register(client)
+            await add_product(client, "P-1", "Thing", "1.00")
+            lows = [
+                (await request_report(client, kind="INVENTORY", format="CSV", priority="LOW"))["id"]
+                for _ in range(300)
+            ]
+            normal = (await request_report(client, kind="INVENTORY", format="CSV"))["id"]
+            high = (await request_report(client, kind="INVENTORY", format="CSV", priority="HIGH"))[
+                "id"
+            ]
+            urgent = (
+                await request_report(client, kind="INVENTORY", format="CSV", priority="URGENT")
+            )["id"]
+            with running_worker(lab):
+                await wait_for_job(client, normal)
+            started = {
+                job_id: (await job(client, job_id))["startedAt"]
+                for job_id in [*lows, normal, high, urgent]
+            }
+    low_starts = [started[j] for j in lows if started[j] is not None]
+    assert started[urgent] < started[high] < started[normal]
+    assert all(started[normal] < low for low in low_starts), "no LOW job went first"
+
+
+async def test_completed_files_expire(stack: StackFactory) -> None:
+    lab = await stack("expiry", **fast_recovery(report_retention_seconds=1))
+    with running_api(lab) as url, running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            await add_product(client, "E-1", "Ephemeral", "2.00")
+            await completed_order(client, "Ann", "ann@example.com", [("E-1", 1)])
+            async with watching(client) as watched:
+                requested = await request_report(client, kind="SALES", format="CSV")
+                done = await wait_for_job(client, requested["id"])
+                assert done["expiresAt"] is not None and done["downloadUrl"] is not None
+                link = done["downloadUrl"]
+                expired = await watched.wait_for(
+                    lambda e: e["id"] == requested["id"] and e["message"] == "Expired"
+                )
+            assert (await client.download(link)).status_code == 404
+    assert expired["status"] == "COMPLETED" and expired["downloadUrl"] is None
+    assert report_files(lab, requested["id"]) == []
+
+
+async def test_orphaned_temp_files_are_removed(stack: StackFactory) -> None:
+    lab = await stack("orphans", **fast_recovery(job_time_limit_seconds=1))
+    folder = lab.reports_dir / "csv"
+    folder.mkdir(parents=True)
+    orphan = folder / "0b6f2c2e-7d1c-4b8e-9b8f-0d4c1f2a3b4c.a1.csv.deadbeef.part"
+    orphan.write_text("half a report")
+    old = time.time() - 3600
+    os.utime(orphan, (old, old))
+    fresh = folder / "1c7f3d3f-8e2d-4c9f-8c9f-1e5d2f3b4c5d.a1.csv.cafebabe.part"
+    fresh.write_text("a report being written")
+    with running_worker(lab):
+        for _ in range(100):
+            if not orphan.exists():
+                break
+            await asyncio.sleep(0.05)
+    assert not orphan.exists()
+    assert fresh.exists(), "a temp file young enough to be in use is left alone"
+
+
+async def test_report_stats_show_counts_queue_durations_and_workers(
+    stack: StackFactory,
+) -> None:
+    lab = await stack("stats")
+    with running_api(lab) as url:
+        async with ReportsClient(url) as client:
+            await register(client)
+            await add_product(client, "S-1", "Stat", "1.00")
+            queued = await request_report(client, kind="INVENTORY", format="CSV", priority="HIGH")
+            before = (await client.execute(REPORT_STATS))["reportStats"]
+            with running_worker(lab):
+                await wait_for_job(client, queued["id"])
+                after = (await client.execute(REPORT_STATS))["reportStats"]
+    assert {"priority": "HIGH", "count": 1} in before["queueDepth"]
+    assert before["workersAlive"] == 0 and before["completedLastHour"] == 0
+    assert {"status": "PENDING", "count": 1} in before["jobsByStatus"]
+    assert after["workersAlive"] == 1
+    assert {"status": "COMPLETED", "count": 1} in after["jobsByStatus"]
+    assert after["completedLastHour"] == 1
+    assert after["meanDurationSeconds"] > 0 and after["p95DurationSeconds"] > 0
+    assert all(entry["count"] == 0 for entry in after["queueDepth"])
+
+
+@pytest.mark.usefixtures("worker")
+async def test_report_stats_are_about_the_callers_jobs(
+    user: ReportsClient, other_user: ReportsClient
+) -> None:
+    await request_report(user, kind="SALES", format="CSV")
+    stats = (await other_user.execute(REPORT_STATS))["reportStats"]
+    assert all(entry["count"] == 0 for entry in stats["jobsByStatus"])
