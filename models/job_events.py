@@ -48,10 +48,10 @@ class JobEventPublisher:
         channel = account_channel(self._channel_prefix, snapshot.account_id)
         try:
             await self._redis.publish(channel, snapshot.to_json())
-        except (RedisError, OSError):
+        except (RedisError, OSError) as exc:
             logger.warning(
-                "job %s: could not publish version %s; subscribers will catch up from the database",
+                "job %s: could not publish version %s (%s); subscribers catch up from the database",
                 snapshot.id,
                 snapshot.version,
-                exc_info=True,
+                exc,
             )

@@ -7,6 +7,7 @@ workers, race, exactly one wins and the loser gets None and stops quietly.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,19 @@ async def transition_job(
         sources = sources & frozenset(only_from)
     if not sources:
         raise ValueError(f"no allowed transition to {to} from {only_from}")
+    # Shielded: a caller cancelled mid-way (an aborted task, a shutdown) must not
+    # leave a transaction half done or a committed change unpublished.
+    return await asyncio.shield(_apply(publisher, job_id, to, sources, guard or {}, changes))
+
+
+async def _apply(
+    publisher: JobEventPublisher,
+    job_id: UUID | str,
+    to: JobStatus,
+    sources: frozenset[JobStatus],
+    guard: Mapping[str, Any],
+    changes: dict[str, Any],
+) -> JobSnapshot | None:
     if to is JobStatus.PENDING:
         # A new attempt gets a new arq id, derived from the version it starts at
         # (SQL evaluates the right-hand side with the old version).
@@ -47,9 +61,9 @@ async def transition_job(
     # The read-back shares the UPDATE's transaction: the row stays locked until
     # commit, so what is published is exactly the version this call wrote.
     async with in_transaction():
-        updated = await ReportJob.filter(
-            id=job_id, status__in=list(sources), **(guard or {})
-        ).update(status=to, version=F("version") + 1, updated_at=datetime.now(UTC), **changes)
+        updated = await ReportJob.filter(id=job_id, status__in=list(sources), **guard).update(
+            status=to, version=F("version") + 1, updated_at=datetime.now(UTC), **changes
+        )
         if not updated:
             return None
         snapshot = JobSnapshot.from_model(await ReportJob.get(id=job_id))

@@ -87,8 +87,8 @@ async def enqueue_report(
             _job_id=attempt_job_id(job_id, queued_version),
             _defer_until=score_time,
         )
-    except (RedisError, OSError):
-        logger.warning("job %s: enqueue failed; it stays PENDING", job_id, exc_info=True)
+    except (RedisError, OSError) as exc:
+        logger.warning("job %s: enqueue failed (%s); it stays PENDING", job_id, exc)
         return False
     return True
 

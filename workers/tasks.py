@@ -146,12 +146,21 @@ async def _build(attempt: Attempt, temp: Path, final: Path, worker: WorkerContex
         await renderer.abort()
         raise
     size = await publish_file(temp, final)
-    completed = await attempt.complete(
-        row_count=rows,
-        file_path=str(final.relative_to(settings.reports_dir)),
-        file_size=size,
-        summary=builder.summary(),
+    completion = asyncio.ensure_future(
+        attempt.complete(
+            row_count=rows,
+            file_path=str(final.relative_to(settings.reports_dir)),
+            file_size=size,
+            summary=builder.summary(),
+        )
     )
+    try:
+        completed = await asyncio.shield(completion)
+    except asyncio.CancelledError:
+        # Aborted while completing: the file stays only if the completion won.
+        if await completion is None:
+            await remove_quietly(final)
+        raise
     if completed is None:
         # Cancelled between the last chunk and now: the file belongs to no one.
         await remove_quietly(final)

@@ -1,0 +1,63 @@
+"""Many jobs, two worker processes, cancels at random: every job ends once, files match jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+
+from client.graphql_client import GraphQLResponseError, ReportsClient
+from tests.conftest import StackFactory, register
+from tests.documents import CANCEL_REPORT
+from tests.factories import TERMINAL, add_product, completed_order, request_report, wait_for_job
+from tests.lab import report_files, temp_files, watching
+from tests.services import running_api, running_worker
+
+JOBS = 200
+
+
+async def test_two_hundred_jobs_two_workers_random_cancels(stack: StackFactory) -> None:
+    # Slowed down (5 chunks of 2 rows, 50 ms each) so that cancels meet running jobs.
+    lab = await stack(
+        "concurrency", worker_max_jobs=10, read_chunk_rows=2, fault_chunk_delay_seconds=0.05
+    )
+    chance = random.Random(20261123)
+    with running_api(lab) as url, running_worker(lab), running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            await add_product(client, "C-1", "Crowd", "1.00", stock=1000)
+            for index in range(5):
+                await completed_order(
+                    client, f"Buyer {index}", f"b{index}@example.com", [("C-1", 2)]
+                )
+            async with watching(client) as watched:
+                ids: list[str] = []
+                cancels = 0
+                refusals: list[list[str | None]] = []
+                for index in range(JOBS):
+                    kind = ("ORDERS", "SALES", "INVENTORY", "CUSTOMERS")[index % 4]
+                    ids.append((await request_report(client, kind=kind, format="CSV"))["id"])
+                    if chance.random() < 0.3:
+                        victim = chance.choice(ids[-10:])
+                        try:
+                            await client.execute(CANCEL_REPORT, {"id": victim})
+                            cancels += 1
+                        except GraphQLResponseError as exc:
+                            refusals.append(exc.codes)
+                finals = [await wait_for_job(client, job_id) for job_id in ids]
+                await asyncio.sleep(1)
+    statuses = Counter(job["status"] for job in finals)
+    print(f"\n{JOBS} jobs, {cancels} cancels accepted: {dict(statuses)}")
+    assert all(codes == ["CONFLICT"] for codes in refusals), "only a finished job refuses"
+    assert set(statuses) <= {"COMPLETED", "CANCELLED"}
+    assert statuses["CANCELLED"] == cancels
+    for job in finals:
+        events = watched.of(job["id"])
+        terminal = [e for e in events if e["status"] in TERMINAL]
+        assert len(terminal) == 1, f"{job['id']} reached {len(terminal)} terminal states"
+        assert terminal[0]["status"] == job["status"] and events[-1] == terminal[0]
+        files = report_files(lab, job["id"])
+        assert len(files) == (1 if job["status"] == "COMPLETED" else 0), (job["id"], files)
+    on_disk = {path.name.split(".")[0] for path in (lab.reports_dir / "csv").glob("*")}
+    assert on_disk <= set(ids), "no file without a job"
+    assert temp_files(lab) == []

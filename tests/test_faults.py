@@ -1,0 +1,204 @@
+"""Faults with real processes: a killed worker, a stopped worker, Redis and PostgreSQL down."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from client.embedded_redis import EmbeddedRedis
+from client.graphql_client import GraphQLResponseError, ReportsClient
+from models.database import migrate_database
+from tests.conftest import StackFactory, register
+from tests.documents import ORDERS, REPORT_JOB
+from tests.factories import request_report, wait_for_job
+from tests.lab import fast_recovery, job, report_files, seed_line_items, watching
+from tests.private_postgres import PrivatePostgres
+from tests.services import running_api, running_worker
+
+
+async def test_a_killed_worker_s_job_is_finished_by_another(stack: StackFactory) -> None:
+    lab = await stack("kill", **fast_recovery(fault_chunk_delay_seconds=0.1))
+    with running_api(lab) as url, running_worker(lab) as doomed:
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 600)
+            async with watching(client) as watched:
+                requested = await request_report(client, kind="ORDERS", format="CSV")
+                await watched.wait_for(lambda e: e["id"] == requested["id"] and e["progress"] >= 20)
+                with running_worker(lab):
+                    doomed.send_signal(signal.SIGKILL)
+                    killed_at = time.monotonic()
+                    done = await wait_for_job(client, requested["id"], timeout=30)
+                    recovered_in = time.monotonic() - killed_at
+            response = await client.download(done["downloadUrl"])
+    print(f"\nrecovered from kill -9 in {recovered_in:.1f} s (lease {lab.lease_seconds} s)")
+    assert recovered_in < 30
+    assert done["status"] == "COMPLETED" and done["attempts"] == 2
+    assert done["rowCount"] == 600
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 600 and {r["sku"] for r in rows} == {"BULK-1"}
+    assert len(report_files(lab, requested["id"])) == 1
+    statuses = [e["status"] for e in watched.of(requested["id"])]
+    assert statuses.count("COMPLETED") == 1 and "PENDING" in statuses[2:], "taken back once"
+
+
+async def test_sigterm_hands_a_long_job_back_and_nothing_stays_running(
+    stack: StackFactory,
+) -> None:
+    lab = await stack(
+        "sigterm", **fast_recovery(fault_chunk_delay_seconds=0.2, shutdown_grace_seconds=1)
+    )
+    with running_api(lab) as url:
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 400)
+            async with watching(client) as watched:
+                requested = await request_report(client, kind="ORDERS", format="CSV")
+                with running_worker(lab) as stopping:
+                    await watched.wait_for(
+                        lambda e: e["id"] == requested["id"] and e["progress"] >= 10
+                    )
+                    stopping.send_signal(signal.SIGTERM)
+                    assert await asyncio.to_thread(stopping.wait, 15) == 0
+                handed_back = await job(client, requested["id"])
+                assert handed_back["status"] == "PENDING"
+                assert handed_back["message"] == "Interrupted; continuing on another worker"
+                with running_worker(lab):
+                    done = await wait_for_job(client, requested["id"])
+    assert done["status"] == "COMPLETED" and done["rowCount"] == 400
+
+
+async def test_sigterm_lets_a_short_job_finish(stack: StackFactory) -> None:
+    lab = await stack(
+        "sigterm-short", **fast_recovery(fault_chunk_delay_seconds=0.1, shutdown_grace_seconds=10)
+    )
+    with running_api(lab) as url:
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 100)
+            async with watching(client) as watched:
+                requested = await request_report(client, kind="ORDERS", format="CSV")
+                with running_worker(lab) as stopping:
+                    await watched.wait_for(
+                        lambda e: e["id"] == requested["id"] and e["progress"] > 0
+                    )
+                    stopping.send_signal(signal.SIGTERM)
+                    assert await asyncio.to_thread(stopping.wait, 15) == 0
+                finished = await job(client, requested["id"])
+    assert finished["status"] == "COMPLETED" and finished["attempts"] == 1
+
+
+@pytest.fixture
+def private_redis() -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_redis_outage_loses_nothing(
+    stack: StackFactory, private_redis: EmbeddedRedis
+) -> None:
+    lab = await stack(
+        "redis-outage", **fast_recovery(fault_chunk_delay_seconds=0.1), redis_url=private_redis.url
+    )
+    with running_api(lab) as url, running_worker(lab):
+        async with ReportsClient(url) as client:
+            await register(client)
+            await seed_line_items(client, 300)
+            before = await request_report(client, kind="ORDERS", format="CSV")
+            watched: list[dict[str, Any]] = []
+
+            async def watch() -> None:
+                async for event in client.subscribe(
+                    "subscription($id: ID!) { reportJob(id: $id) { status progress version } }",
+                    {"id": before["id"]},
+                ):
+                    watched.append(event["reportJob"])
+
+            watching_task = asyncio.create_task(watch())
+            await asyncio.sleep(0.5)
+            private_redis.stop()
+
+            started = time.monotonic()
+            during = await request_report(client, kind="SALES", format="CSV")
+            answered_in = time.monotonic() - started
+            assert during["status"] == "PENDING"
+            # Queries and mutations that need only PostgreSQL keep working.
+            assert (await client.execute(ORDERS, {}))["orders"]["totalCount"] == 1
+            assert (await client.execute(REPORT_JOB, {"id": during["id"]}))["reportJob"]
+            await asyncio.sleep(1)
+
+            private_redis.start()
+            restarted_at = time.monotonic()
+            done = await wait_for_job(client, during["id"], timeout=60)
+            recovered_in = time.monotonic() - restarted_at
+            await asyncio.wait_for(watching_task, timeout=30)
+    print(
+        f"\nrequestReport answered in {answered_in:.2f} s during the outage; "
+        f"its job completed {recovered_in:.1f} s after Redis came back"
+    )
+    assert answered_in < 2
+    assert done["status"] == "COMPLETED"
+    assert watched[-1]["status"] == "COMPLETED", "the subscription saw the final state"
+    versions = [event["version"] for event in watched]
+    assert versions == sorted(set(versions))
+
+
+async def test_postgres_restart_is_survived(stack: StackFactory) -> None:
+    postgres = PrivatePostgres()
+    try:
+        await asyncio.to_thread(postgres.init)
+        await asyncio.to_thread(postgres.start)
+        await asyncio.to_thread(postgres.create_database, "reports")
+        lab = replace(
+            await stack("pg-restart", **fast_recovery(fault_chunk_delay_seconds=0.1)),
+            database_url=postgres.url("reports"),
+        )
+        await migrate_database(lab.database_url)
+        with running_api(lab) as url, running_worker(lab):
+            async with ReportsClient(url) as client:
+                await register(client)
+                await seed_line_items(client, 300)
+                requested = await request_report(client, kind="ORDERS", format="CSV")
+                for _ in range(100):
+                    if (await job(client, requested["id"]))["progress"] >= 10:
+                        break
+                    await asyncio.sleep(0.05)
+
+                await asyncio.to_thread(postgres.stop)
+                with pytest.raises(GraphQLResponseError) as caught:
+                    await client.execute(REPORT_JOB, {"id": requested["id"]})
+                assert caught.value.codes == ["SERVICE_UNAVAILABLE"]
+                assert "Traceback" not in str(caught.value)
+                await asyncio.sleep(1)
+
+                await asyncio.to_thread(postgres.start)
+                restarted_at = time.monotonic()
+                for _ in range(100):
+                    try:
+                        await client.execute(REPORT_JOB, {"id": requested["id"]})
+                        break
+                    except GraphQLResponseError:
+                        await asyncio.sleep(0.1)
+                api_back_in = time.monotonic() - restarted_at
+                done = await wait_for_job(client, requested["id"], timeout=60)
+                job_done_in = time.monotonic() - restarted_at
+    finally:
+        await asyncio.to_thread(postgres.destroy)
+    print(
+        f"\nafter PostgreSQL restarted: API answered again in {api_back_in:.1f} s, "
+        f"the interrupted job completed in {job_done_in:.1f} s"
+    )
+    assert done["status"] == "COMPLETED" and done["rowCount"] == 300
+    assert done["attempts"] >= 2
