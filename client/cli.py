@@ -16,7 +16,6 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-WORKER_RESTART_DELAY = 1.0
 
 
 def _configure_logging() -> None:
@@ -33,27 +32,10 @@ def run_api(host: str, port: int) -> None:
 
 
 def run_worker() -> None:
-    """Run an arq worker, starting it again whenever it loses Redis.
-
-    arq's worker stops on the first Redis error; jobs are safe in PostgreSQL, so
-    the right answer to an outage is to wait for Redis and carry on.
-    """
-    from arq.worker import run_worker as arq_run_worker
-    from redis.exceptions import RedisError
-
     from models.settings import get_settings
-    from workers.worker_settings import build_worker_settings
+    from workers.supervisor import run_worker_forever
 
-    settings = get_settings()
-    while True:
-        try:
-            arq_run_worker(build_worker_settings(settings))
-            return
-        except (RedisError, OSError) as exc:
-            logging.getLogger("reports.worker").warning(
-                "worker lost Redis (%s); starting again in %s s", exc, WORKER_RESTART_DELAY
-            )
-            time.sleep(WORKER_RESTART_DELAY)
+    run_worker_forever(get_settings())
 
 
 def run_migrate() -> None:

@@ -43,15 +43,21 @@ class JobEventPublisher:
     def __init__(self, redis: Redis, channel_prefix: str) -> None:
         self._redis = redis
         self._channel_prefix = channel_prefix
+        # Logged once per outage, not once per event.
+        self._failing = False
 
     async def publish(self, snapshot: JobSnapshot) -> None:
         channel = account_channel(self._channel_prefix, snapshot.account_id)
         try:
             await self._redis.publish(channel, snapshot.to_json())
         except (RedisError, OSError) as exc:
-            logger.warning(
-                "job %s: could not publish version %s (%s); subscribers catch up from the database",
-                snapshot.id,
-                snapshot.version,
-                exc,
-            )
+            if not self._failing:
+                logger.warning(
+                    "cannot publish job events (%s); subscribers catch up from the database",
+                    exc,
+                )
+            self._failing = True
+            return
+        if self._failing:
+            logger.info("publishing job events again")
+            self._failing = False

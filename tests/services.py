@@ -27,6 +27,18 @@ def service_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def migrate(settings: Settings) -> None:
+    """`reports migrate` in its own process (migrating in-process would replace this
+    process's Tortoise configuration)."""
+    subprocess.run(
+        [sys.executable, "-m", "client.cli", "migrate"],
+        env=service_env(settings),
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()

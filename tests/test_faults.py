@@ -15,13 +15,12 @@ import pytest
 
 from client.embedded_redis import EmbeddedRedis
 from client.graphql_client import GraphQLResponseError, ReportsClient
-from models.database import migrate_database
 from tests.conftest import StackFactory, register
 from tests.documents import ORDERS, REPORT_JOB
 from tests.factories import request_report, wait_for_job
 from tests.lab import fast_recovery, job, report_files, seed_line_items, watching
 from tests.private_postgres import PrivatePostgres
-from tests.services import running_api, running_worker
+from tests.services import migrate, running_api, running_worker
 
 
 async def test_a_killed_worker_s_job_is_finished_by_another(stack: StackFactory) -> None:
@@ -165,7 +164,7 @@ async def test_postgres_restart_is_survived(stack: StackFactory) -> None:
             await stack("pg-restart", **fast_recovery(fault_chunk_delay_seconds=0.1)),
             database_url=postgres.url("reports"),
         )
-        await migrate_database(lab.database_url)
+        await asyncio.to_thread(migrate, lab)
         with running_api(lab) as url, running_worker(lab):
             async with ReportsClient(url) as client:
                 await register(client)

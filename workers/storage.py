@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from models.report_jobs import ReportFormat
 
 TEMP_SUFFIX = ".part"
+T = TypeVar("T")
 
 
 def report_path(
@@ -36,14 +40,36 @@ def temp_path_for(final: Path) -> Path:
     return final.with_name(f"{final.name}.{uuid4().hex}{TEMP_SUFFIX}")
 
 
+class SerialFileIO:
+    """One attempt's file operations, run in order on one thread of their own.
+
+    Off the event loop, yet ordered: a clean-up submitted after a cancelled
+    write runs after that write, so no temp file can reappear behind it.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-io")
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        future = self._executor.submit(function, *args, **kwargs)
+        return await asyncio.wrap_future(future)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False)
+
+
 async def prepare_directory(final: Path) -> None:
     await asyncio.to_thread(final.parent.mkdir, parents=True, exist_ok=True)
 
 
-async def publish_file(temp: Path, final: Path) -> int:
+async def publish_file(io: SerialFileIO, temp: Path, final: Path) -> int:
     """Atomically move a finished temp file into place; returns its size in bytes."""
-    size = (await asyncio.to_thread(os.stat, temp)).st_size
-    await asyncio.to_thread(os.replace, temp, final)
+    return await io.run(_replace, temp, final)
+
+
+def _replace(temp: Path, final: Path) -> int:
+    size = os.stat(temp).st_size
+    os.replace(temp, final)
     return size
 
 

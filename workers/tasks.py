@@ -26,6 +26,7 @@ from workers.renderers.base import DocumentInfo
 from workers.reports import REPORT_BUILDERS
 from workers.reports.scope import ReportScope
 from workers.storage import (
+    SerialFileIO,
     prepare_directory,
     publish_file,
     remove_quietly,
@@ -70,12 +71,13 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
     attempt = Attempt(job, worker.publisher, ctx["redis"], settings)
     final = report_path(settings.reports_dir, job.id, job.format, attempt.number)
     temp = temp_path_for(final)
+    io = SerialFileIO()
     time_limit = asyncio.timeout(settings.job_time_limit_seconds)
     try:
         async with attempt.lease():
             try:
                 async with time_limit:
-                    await _build(attempt, temp, final, worker)
+                    await _build(attempt, temp, final, worker, io)
             except TimeoutError:
                 if not time_limit.expired():
                     raise
@@ -104,10 +106,14 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         await attempt.retry_or_fail(describe_transient(exc))
         return "retrying"
     finally:
-        await remove_quietly(temp)
+        # Queued behind any write still in flight, so the temp file cannot outlive it.
+        await io.run(temp.unlink, missing_ok=True)
+        io.close()
 
 
-async def _build(attempt: Attempt, temp: Path, final: Path, worker: WorkerContext) -> None:
+async def _build(
+    attempt: Attempt, temp: Path, final: Path, worker: WorkerContext, io: SerialFileIO
+) -> None:
     job, settings = attempt.job, worker.settings
     scope = ReportScope(account_id=job.account_id, date_from=job.date_from, date_to=job.date_to)
     builder = REPORT_BUILDERS[job.kind](scope, settings.read_chunk_rows)
@@ -122,6 +128,7 @@ async def _build(attempt: Attempt, temp: Path, final: Path, worker: WorkerContex
             columns=builder.columns,
         ),
         worker.render_resources,
+        io,
     )
     if builder.work_is_rows:
         renderer.check_size(total)
@@ -145,7 +152,7 @@ async def _build(attempt: Attempt, temp: Path, final: Path, worker: WorkerContex
     except BaseException:
         await renderer.abort()
         raise
-    size = await publish_file(temp, final)
+    size = await publish_file(io, temp, final)
     completion = asyncio.ensure_future(
         attempt.complete(
             row_count=rows,

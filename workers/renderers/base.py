@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from workers.failures import PermanentReportError
 from workers.reports.base import Row
+from workers.storage import SerialFileIO
 
 
 class ReportTooLargeError(PermanentReportError):
@@ -42,7 +43,9 @@ class RenderResources:
 class ReportRenderer(Protocol):
     """Writes one report file at `path`, fed rows in order, finished with the summary."""
 
-    def __init__(self, path: Path, info: DocumentInfo, resources: RenderResources) -> None: ...
+    def __init__(
+        self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
+    ) -> None: ...
 
     def check_size(self, rows: int) -> None:
         """Raise ReportTooLargeError if a report of `rows` rows cannot be rendered."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import Sequence
@@ -11,12 +10,16 @@ from typing import IO, Any
 
 from workers.renderers.base import DocumentInfo, RenderResources
 from workers.reports.base import Row
+from workers.storage import SerialFileIO
 
 
 class CsvRenderer:
-    def __init__(self, path: Path, info: DocumentInfo, resources: RenderResources) -> None:
+    def __init__(
+        self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
+    ) -> None:
         self._path = path
         self._info = info
+        self._io = io
         self._file: IO[bytes] | None = None
 
     def check_size(self, rows: int) -> None:
@@ -33,12 +36,12 @@ class CsvRenderer:
 
     async def abort(self) -> None:
         if self._file is not None:
-            await asyncio.to_thread(self._file.close)
+            await self._io.run(self._file.close)
             self._file = None
 
     async def _ensure_started(self) -> None:
         if self._file is None:
-            self._file = await asyncio.to_thread(self._path.open, "wb")
+            self._file = await self._io.run(self._path.open, "wb")
             await self._write([self._info.columns])
 
     async def _write(self, rows: Sequence[Sequence[str]]) -> None:
@@ -46,4 +49,4 @@ class CsvRenderer:
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
         # File writes go to a thread: a big chunk must not stall the event loop.
-        await asyncio.to_thread(self._file.write, buffer.getvalue().encode("utf-8"))
+        await self._io.run(self._file.write, buffer.getvalue().encode("utf-8"))

@@ -16,12 +16,16 @@ from workers.renderers.pdf_document import (
     table_html,
 )
 from workers.reports.base import Row
+from workers.storage import SerialFileIO
 
 
 class PdfRenderer:
     """Buffers the table HTML in a side file, then renders it once the summary is known."""
 
-    def __init__(self, path: Path, info: DocumentInfo, resources: RenderResources) -> None:
+    def __init__(
+        self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
+    ) -> None:
+        self._io = io
         self._path = path
         self._tables_path = path.with_name(path.name + ".tables.html")
         self._html_path = path.with_name(path.name + ".html")
@@ -49,9 +53,9 @@ class PdfRenderer:
             await self._flush_table(self._pending)
             self._pending = []
         assert self._tables is not None
-        await asyncio.to_thread(self._tables.close)
+        await self._io.run(self._tables.close)
         self._tables = None
-        await asyncio.to_thread(self._assemble_html, header_html(self._info, summary))
+        await self._io.run(self._assemble_html, header_html(self._info, summary))
         rendering = self._resources.cpu_pool.submit(
             render_pdf_file, str(self._html_path), str(self._path)
         )
@@ -66,7 +70,7 @@ class PdfRenderer:
 
     async def abort(self) -> None:
         if self._tables is not None:
-            await asyncio.to_thread(self._tables.close)
+            await self._io.run(self._tables.close)
             self._tables = None
         await self._remove_side_files()
 
@@ -75,10 +79,8 @@ class PdfRenderer:
             # Sized from the first table's rows and kept, so every page lines up.
             self._widths = column_widths(self._info.columns, rows)
         if self._tables is None:
-            self._tables = await asyncio.to_thread(self._tables_path.open, "w", encoding="utf-8")
-        await asyncio.to_thread(
-            self._tables.write, table_html(self._info.columns, self._widths, rows)
-        )
+            self._tables = await self._io.run(self._tables_path.open, "w", encoding="utf-8")
+        await self._io.run(self._tables.write, table_html(self._info.columns, self._widths, rows))
 
     def _assemble_html(self, header: str) -> None:
         with (
@@ -92,7 +94,7 @@ class PdfRenderer:
 
     async def _remove_side_files(self) -> None:
         for side_file in (self._tables_path, self._html_path):
-            await asyncio.to_thread(side_file.unlink, missing_ok=True)
+            await self._io.run(side_file.unlink, missing_ok=True)
 
     def _unlink_all(self) -> None:
         for path in (self._path, self._tables_path, self._html_path):

@@ -1,0 +1,53 @@
+"""Keeps a worker process serving through Redis outages.
+
+arq's worker stops at the first Redis error. Jobs are safe in PostgreSQL, so
+the right answer to an outage is to wait for Redis and carry on: each run gets
+a fresh event loop, and whatever the failed run left behind (its background
+tasks, its database connections) is cancelled and closed before the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from arq.worker import run_worker
+from redis.exceptions import RedisError
+
+from models.database import close_database
+from models.settings import Settings
+from workers.worker_settings import build_worker_settings
+
+logger = logging.getLogger(__name__)
+
+RESTART_DELAY_SECONDS = 1.0
+
+
+def run_worker_forever(settings: Settings) -> None:
+    """Run the worker until it is told to stop (SIGTERM, SIGINT)."""
+    worker_settings = build_worker_settings(settings)
+    while True:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            run_worker(worker_settings)
+            return
+        except (RedisError, OSError) as exc:
+            logger.warning(
+                "worker lost Redis (%s); starting again in %s s", exc, RESTART_DELAY_SECONDS
+            )
+        finally:
+            _close_loop(loop)
+        time.sleep(RESTART_DELAY_SECONDS)
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    leftovers = asyncio.all_tasks(loop)
+    for task in leftovers:
+        task.cancel()
+    with contextlib.suppress(Exception):
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        loop.run_until_complete(close_database())
+    loop.close()
