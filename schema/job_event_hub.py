@@ -38,8 +38,7 @@ HEALTH_CHECK_SECONDS = 5.0
 
 
 class Listener:
-    def __init__(self, account_id: str, queue_size: int) -> None:
-        self.account_id = account_id
+    def __init__(self, queue_size: int) -> None:
         self._queue: asyncio.Queue[HubItem] = asyncio.Queue(maxsize=queue_size)
 
     def deliver(self, item: HubItem) -> None:
@@ -95,7 +94,7 @@ class JobEventHub:
     async def listen(self, account_id: UUID) -> AsyncIterator[Listener]:
         """Receive every event of one account's jobs while inside the block."""
         key = str(account_id)
-        listener = Listener(key, self._queue_size)
+        listener = Listener(self._queue_size)
         self._listeners[key].add(listener)
         try:
             yield listener
