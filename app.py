@@ -6,7 +6,6 @@ Run with `reports api`, or `uvicorn app:create_app --factory`.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from collections.abc import AsyncIterator
 
@@ -22,12 +21,12 @@ from models.job_events import JobEventPublisher, hub_client_name
 from models.settings import Settings, get_settings
 from schema.downloads import download_report
 from schema.job_event_hub import JobEventHub
-from schema.root import schema
+from schema.middleware import MaxBodySize, SecurityHeaders
+from schema.rate_limits import RateLimiter
+from schema.root import build_schema
 from schema.services import Services
 from schema.view import ReportsGraphQL
 from workers.queue import open_queue
-
-logger = logging.getLogger(__name__)
 
 
 async def health(request: Request) -> Response:
@@ -58,13 +57,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             client_name=hub_client_name(settings.channel_prefix, os.getpid()),
         )
         await hub.start()
-        services = Services(
+        app.state.services = Services(
             settings=settings,
             queue=queue,
             publisher=JobEventPublisher(queue, settings.channel_prefix),
             hub=hub,
+            rate_limiter=RateLimiter(queue, settings.channel_prefix),
         )
-        app.state.services = services
         try:
             yield
         finally:
@@ -72,15 +71,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await queue.aclose()
             await close_database()
 
-    graphql = ReportsGraphQL(schema)
-    middleware = []
-    if settings.cors_origins:
+    graphql = ReportsGraphQL(
+        build_schema(introspection=settings.introspection_enabled),
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        allowed_origins=settings.allowed_origins,
+    )
+    middleware = [
+        Middleware(SecurityHeaders, strict_transport=not settings.is_development),
+        Middleware(MaxBodySize, max_bytes=settings.max_request_bytes),
+    ]
+    if settings.allowed_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
+                allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
             )
         )
     return Starlette(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -14,3 +16,20 @@ class Account(Model):
 
     class Meta:
         table = "account"
+
+
+class AuthSession(Model):
+    """One sign-in: a token names its session, so it can be revoked before it expires."""
+
+    id = fields.UUIDField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="sessions", on_delete=fields.CASCADE
+    )
+    account_id: UUID
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "auth_session"
+        indexes = (("account_id", "revoked_at"),)

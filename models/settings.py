@@ -31,6 +31,10 @@ def _parse(variable: str, raw: str, kind: str) -> Any:
         raise SettingsError(f"{variable} must be a number, got {raw!r}") from exc
     if kind == "Path":
         return Path(raw)
+    if kind == "bool | None":
+        if raw.lower() not in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
+            raise SettingsError(f"{variable} must be true or false, got {raw!r}")
+        return raw.lower() in {"true", "1", "yes", "on"}
     if kind == "tuple[str, ...]":
         return tuple(item.strip() for item in raw.split(",") if item.strip())
     return raw
@@ -39,6 +43,10 @@ def _parse(variable: str, raw: str, kind: str) -> Any:
 def _format(value: object) -> str:
     if isinstance(value, tuple):
         return ",".join(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
 
 
@@ -77,6 +85,15 @@ class Settings:
     # On SIGTERM a worker finishes its jobs within this time, else hands them back.
     shutdown_grace_seconds: float = 20.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # GraphiQL at /graphql and schema introspection; None: on in development only.
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    # Requests with a larger body are refused before they are parsed.
+    max_request_bytes: int = 1_000_000
+    # Per minute, sliding window.
+    rate_limit_reports: int = 30
+    rate_limit_logins: int = 10
+    rate_limit_websockets: int = 30
     # Test-only fault injection: the first N attempts of every job fail with a
     # simulated transient storage error; each chunk of rows is delayed.
     fault_transient_failures: int = 0
@@ -123,6 +140,25 @@ class Settings:
             raise SettingsError("fault injection (FAULT_*) is for development and tests only")
 
     @property
+    def graphiql_enabled(self) -> bool:
+        return self.is_development if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.is_development if self.introspection is None else self.introspection
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Browser origins allowed to call the API (CORS) and open WebSockets.
+
+        Any origin in development, so a front end on another local port works;
+        none elsewhere unless CORS_ORIGINS lists them.
+        """
+        if self.cors_origins:
+            return self.cors_origins
+        return ("*",) if self.is_development else ()
+
+    @property
     def lease_renew_seconds(self) -> float:
         """How often a worker renews its leases: a few times per lease."""
         return self.lease_seconds / 3
@@ -160,6 +196,12 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "cleanup_interval_seconds": "CLEANUP_INTERVAL_SECONDS",
     "shutdown_grace_seconds": "SHUTDOWN_GRACE_SECONDS",
     "cors_origins": "CORS_ORIGINS",
+    "graphiql": "GRAPHIQL",
+    "introspection": "INTROSPECTION",
+    "max_request_bytes": "MAX_REQUEST_BYTES",
+    "rate_limit_reports": "RATE_LIMIT_REPORTS_PER_MINUTE",
+    "rate_limit_logins": "RATE_LIMIT_LOGINS_PER_MINUTE",
+    "rate_limit_websockets": "RATE_LIMIT_WEBSOCKETS_PER_MINUTE",
     "fault_transient_failures": "FAULT_TRANSIENT_FAILURES",
     "fault_chunk_delay_seconds": "FAULT_CHUNK_DELAY_SECONDS",
 }

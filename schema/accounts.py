@@ -6,10 +6,11 @@ import strawberry
 from tortoise.exceptions import IntegrityError
 
 from models.accounts import Account
-from schema.context import AppInfo, current_account
+from schema.context import AppInfo, current_account, current_caller
 from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
 from schema.passwords import hash_password, verify_password
-from schema.signing import issue_auth_token
+from schema.rate_limits import RateRule
+from schema.sessions import end_session, start_session
 from schema.types.accounts import AuthPayload, User
 from schema.validation import clean_email
 
@@ -21,8 +22,8 @@ def _user(account: Account) -> User:
     return User(id=strawberry.ID(str(account.id)), email=account.email)
 
 
-def _payload(info: AppInfo, account: Account) -> AuthPayload:
-    token = issue_auth_token(info.context.services.settings.secret_key, account.id)
+async def _payload(info: AppInfo, account: Account) -> AuthPayload:
+    token = await start_session(info.context.services.settings, account.id)
     return AuthPayload(token=token, user=_user(account))
 
 
@@ -56,14 +57,26 @@ class AccountMutation:
             raise ApiError(
                 ErrorCode.CONFLICT, "An account with this email already exists", field="email"
             ) from exc
-        return _payload(info, account)
+        return await _payload(info, account)
 
     @strawberry.mutation
     async def login(self, info: AppInfo, email: str, password: str) -> AuthPayload:
-        account = await Account.get_or_none(email=email.strip().lower())
+        email = email.strip().lower()
+        services = info.context.services
+        rule = RateRule("sign-in attempts", services.settings.rate_limit_logins)
+        await services.rate_limiter.hit(rule, f"email:{email[:254]}")
+        await services.rate_limiter.hit(rule, f"address:{info.context.client_address}")
+        account = await Account.get_or_none(email=email)
         password_ok = await verify_password(
             account.password_hash if account else None, password[:MAX_PASSWORD_LENGTH]
         )
         if account is None or not password_ok:
             raise unauthenticated("Wrong email or password")
-        return _payload(info, account)
+        return await _payload(info, account)
+
+    @strawberry.mutation(
+        description="Revoke the token used for this request, or every token of the account."
+    )
+    async def logout(self, info: AppInfo, all_sessions: bool = False) -> bool:
+        await end_session(current_caller(info), everywhere=all_sessions)
+        return True

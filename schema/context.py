@@ -11,9 +11,10 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info
 
-from schema.errors import unauthenticated
+from models.failures import is_connection_failure
+from schema.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorCode, unauthenticated
 from schema.services import Services
-from schema.signing import InvalidTokenError, read_auth_token
+from schema.sessions import Caller, authenticate
 
 
 def bearer_token(value: object) -> str | None:
@@ -31,31 +32,43 @@ class RequestContext:
     request: Request | WebSocket
     response: Response | WebSocket | None
     services: Services
-    account_id: UUID | None = None
+    caller: Caller | None = None
     # Filled by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # Set when the token could not be checked because the database is unreachable.
+    auth_unavailable: bool = False
 
-    def authenticate(self, authorization: object) -> UUID | None:
-        """Set the caller from an Authorization value; None if absent or invalid."""
+    async def authenticate(self, authorization: object) -> Caller | None:
+        """Set the caller from an Authorization value; None if absent or not valid."""
         token = bearer_token(authorization)
-        if token is None:
-            return None
-        settings = self.services.settings
-        try:
-            self.account_id = read_auth_token(
-                settings.secret_key, token, settings.token_ttl_seconds
-            )
-        except InvalidTokenError:
-            return None
-        return self.account_id
+        if token is not None:
+            try:
+                self.caller = await authenticate(self.services.settings, token)
+            except Exception as exc:
+                if not is_connection_failure(exc):
+                    raise
+                self.auth_unavailable = True
+        return self.caller
+
+    @property
+    def client_address(self) -> str:
+        client = self.request.client
+        return client.host if client else "unknown"
 
 
 AppInfo = Info[RequestContext, None]
 
 
+def current_caller(info: AppInfo) -> Caller:
+    """Who is calling; UNAUTHENTICATED when nobody (or a revoked or expired token) is."""
+    caller = info.context.caller
+    if caller is None:
+        if info.context.auth_unavailable:
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
+        raise unauthenticated()
+    return caller
+
+
 def current_account(info: AppInfo) -> UUID:
     """The caller's account id; UNAUTHENTICATED when there is none."""
-    account_id = info.context.account_id
-    if account_id is None:
-        raise unauthenticated()
-    return account_id
+    return current_caller(info).account_id

@@ -18,14 +18,13 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from models.failures import is_connection_failure
-from schema.errors import ErrorCode
+from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
 
 # graphql-core: "Variable '$input' has invalid value at .items[0].sku: Expected ..."
 _VARIABLE_ERROR = re.compile(
     r"^Variable '\$(?P<variable>\w+)' (?:has|got) invalid value(?: at \.(?P<path>[^:\s]+))?"
 )
 
-UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again in a moment."
 INTERNAL_MESSAGE = "Internal error."
 
 

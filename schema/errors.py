@@ -20,6 +20,9 @@ class ErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again in a moment."
+
+
 class ApiError(GraphQLError):
     """An error the client can act on: always carries `extensions.code`."""
 

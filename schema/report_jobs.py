@@ -13,6 +13,7 @@ from models.job_transitions import transition_job
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
 from schema.errors import bad_input, conflict, not_found
+from schema.rate_limits import RateRule
 from schema.types.enums import JobStatus, ReportKind
 from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.report_jobs import ReportJob, RequestReportInput
@@ -74,6 +75,10 @@ class ReportJobMutation:
     @strawberry.mutation(description="Queue a report; returns at once with status PENDING.")
     async def request_report(self, info: AppInfo, input: RequestReportInput) -> ReportJob:
         account_id = current_account(info)
+        services = info.context.services
+        await services.rate_limiter.hit(
+            RateRule("report requests", services.settings.rate_limit_reports), str(account_id)
+        )
         title = (
             clean_text("title", input.title, max_length=200) if input.title is not None else None
         )
@@ -81,7 +86,6 @@ class ReportJobMutation:
         _check_date("dateTo", input.date_to)
         if input.date_from and input.date_to and input.date_from > input.date_to:
             raise bad_input("dateFrom", "dateFrom must not be after dateTo")
-        services = info.context.services
         job = await ReportJobModel.create(
             account_id=account_id,
             kind=input.kind,

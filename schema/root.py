@@ -5,7 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.error_policy import ErrorPolicy
@@ -27,7 +33,8 @@ class Mutation(AccountMutation, ProductMutation, OrderMutation, ReportJobMutatio
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    rules = [] if introspection else [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -38,9 +45,11 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=12),
             lambda: MaxAliasesLimiter(max_alias_count=30),
             lambda: MaxTokensLimiter(max_token_count=2_000),
+            *rules,
             ErrorPolicy,
         ],
     )
 
 
+# The full schema, for `reports schema` and tooling; the app builds its own from settings.
 schema = build_schema()

@@ -9,6 +9,7 @@ from arq.connections import ArqRedis
 from models.job_events import JobEventPublisher
 from models.settings import Settings
 from schema.job_event_hub import JobEventHub
+from schema.rate_limits import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +19,4 @@ class Services:
     queue: ArqRedis
     publisher: JobEventPublisher
     hub: JobEventHub
+    rate_limiter: RateLimiter

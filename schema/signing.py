@@ -20,16 +20,24 @@ class InvalidTokenError(Exception):
     """Tampered, expired, or made for another purpose."""
 
 
-def issue_auth_token(secret_key: str, account_id: UUID) -> str:
-    return str(URLSafeTimedSerializer(secret_key, salt=_AUTH_SALT).dumps({"a": str(account_id)}))
+@dataclass(frozen=True, slots=True)
+class AuthClaims:
+    account_id: UUID
+    session_id: UUID
 
 
-def read_auth_token(secret_key: str, token: str, max_age_seconds: int) -> UUID:
+def issue_auth_token(secret_key: str, claims: AuthClaims) -> str:
+    payload = {"a": str(claims.account_id), "s": str(claims.session_id)}
+    return str(URLSafeTimedSerializer(secret_key, salt=_AUTH_SALT).dumps(payload))
+
+
+def read_auth_token(secret_key: str, token: str, max_age_seconds: int) -> AuthClaims:
+    """The token's claims if its signature holds and it is younger than max_age."""
     try:
         payload = URLSafeTimedSerializer(secret_key, salt=_AUTH_SALT).loads(
             token, max_age=max_age_seconds
         )
-        return UUID(payload["a"])
+        return AuthClaims(account_id=UUID(payload["a"]), session_id=UUID(payload["s"]))
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidTokenError("invalid or expired token") from exc
 

@@ -1,21 +1,40 @@
-"""The Strawberry ASGI view: builds each request's context and authenticates WebSockets."""
+"""The Strawberry ASGI view: builds each request's context and guards WebSockets."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from schema.context import RequestContext
-from schema.errors import ErrorCode
+from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
+from schema.rate_limits import RateLimited, RateRule
 from schema.services import Services
+
+# Closing code for a WebSocket whose token expired (4401: the 4400 range is the
+# application's, and 401 reads as "sign in again").
+TOKEN_EXPIRED_CLOSE_CODE = 4401
+_EXPIRY_TIMER = "reports.token_expiry_timer"
 
 
 class ReportsGraphQL(GraphQL[RequestContext, None]):
     """Reads the services the app's lifespan opened from `app.state.services`."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            timer: asyncio.TimerHandle | None = scope.get(_EXPIRY_TIMER)
+            if timer is not None:
+                timer.cancel()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -23,14 +42,47 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         services: Services = request.app.state.services
         context = RequestContext(request=request, response=response, services=services)
         if isinstance(request, Request):
-            context.authenticate(request.headers.get("authorization"))
+            await context.authenticate(request.headers.get("authorization"))
         return context
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         authorization = params.get("Authorization", params.get("authorization"))
-        if context.authenticate(authorization) is None:
+        caller = await context.authenticate(authorization)
+        if caller is None:
+            if context.auth_unavailable:
+                raise ConnectionRejectionError(
+                    {"message": UNAVAILABLE_MESSAGE, "code": ErrorCode.SERVICE_UNAVAILABLE.value}
+                )
             raise ConnectionRejectionError(
                 {"message": "Sign in first", "code": ErrorCode.UNAUTHENTICATED.value}
             )
+        settings = context.services.settings
+        try:
+            await context.services.rate_limiter.hit(
+                RateRule("websocket connections", settings.rate_limit_websockets),
+                str(caller.account_id),
+            )
+        except RateLimited as exc:
+            raise ConnectionRejectionError(
+                {
+                    "message": exc.message,
+                    "code": ErrorCode.RATE_LIMITED.value,
+                    "retryAfter": exc.retry_after,
+                }
+            ) from exc
+        _close_when_expired(context.request, caller.expires_at)
         return await super().on_ws_connect(context)
+
+
+def _close_when_expired(request: Request | WebSocket, expires_at: datetime) -> None:
+    if not isinstance(request, WebSocket):
+        return
+
+    async def close() -> None:
+        with contextlib.suppress(RuntimeError, OSError):
+            await request.close(code=TOKEN_EXPIRED_CLOSE_CODE, reason="token expired")
+
+    delay = max(0.0, (expires_at - datetime.now(UTC)).total_seconds())
+    loop = asyncio.get_running_loop()
+    request.scope[_EXPIRY_TIMER] = loop.call_later(delay, lambda: loop.create_task(close()))

@@ -140,6 +140,11 @@ async def settings(
         worker_poll_delay_seconds=0.01,
         progress_interval_seconds=0.05,
         read_chunk_rows=50,
+        # Tests make many requests from one account and address; the limits
+        # themselves are tested on stacks that set them low.
+        rate_limit_reports=100_000,
+        rate_limit_logins=100_000,
+        rate_limit_websockets=100_000,
     )
 
 
