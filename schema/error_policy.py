@@ -2,15 +2,16 @@
 
 - Our own errors (ApiError) pass unchanged.
 - GraphQL's checks of the document get GRAPHQL_PARSE_FAILED or
-  GRAPHQL_VALIDATION_FAILED; a variable of the wrong shape is BAD_USER_INPUT,
-  with the offending input field.
+  GRAPHQL_VALIDATION_FAILED; a variable or literal of the wrong shape is
+  BAD_USER_INPUT (with the offending input field where it is known).
 - A lost database or Redis connection is SERVICE_UNAVAILABLE.
-- Anything else is a bug: its message, stack and SQL are replaced by a generic
-  one (Strawberry has already logged the original).
+- Anything else is a bug: it is logged with its stack here, and the client
+  gets a generic message instead of its text, stack or SQL.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 
@@ -19,6 +20,8 @@ from strawberry.extensions import SchemaExtension
 
 from models.failures import is_connection_failure
 from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
+
+logger = logging.getLogger(__name__)
 
 # graphql-core: "Variable '$input' has invalid value at .items[0].sku: Expected ..."
 _VARIABLE_ERROR = re.compile(
@@ -47,12 +50,18 @@ def classify(error: GraphQLError) -> GraphQLError:
         field = variable["path"] or variable["variable"]
         return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT, field=field)
     original = error.original_error
-    if original is None:
+    if error.path is None:
+        # Found in the document itself, before anything ran.
         if error.message.startswith("Syntax Error"):
             return _with_code(error, error.message, ErrorCode.GRAPHQL_PARSE_FAILED)
+        if original is not None:
+            # A literal our scalar could not parse (e.g. price: "abc").
+            return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT)
         return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
-    if is_connection_failure(original):
+    if original is not None and is_connection_failure(original):
+        logger.warning("%s at %s: %s", UNAVAILABLE_MESSAGE, error.path, original)
         return _with_code(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
+    logger.error("unexpected error at %s: %s", error.path, error.message, exc_info=original)
     return _with_code(error, INTERNAL_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -12,6 +13,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     QueryDepthLimiter,
 )
+from strawberry.types import ExecutionContext
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.error_policy import ErrorPolicy
@@ -33,9 +35,16 @@ class Mutation(AccountMutation, ProductMutation, OrderMutation, ReportJobMutatio
     pass
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+class ReportsSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """ErrorPolicy logs what deserves it; a client's bad input is not a server event."""
+
+
+def build_schema(*, introspection: bool = True) -> ReportsSchema:
     rules = [] if introspection else [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
-    return strawberry.Schema(
+    return ReportsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
