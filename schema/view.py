@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime
+from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -35,6 +37,14 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             timer: asyncio.TimerHandle | None = scope.get(_EXPIRY_TIMER)
             if timer is not None:
                 timer.cancel()
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Strawberry turns malformed JSON into a 400; bytes that are not UTF-8,
+        # or nesting deep enough to exhaust the parser, must be a 400 too.
+        try:
+            return super().parse_json(data)
+        except (UnicodeDecodeError, RecursionError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -1,0 +1,303 @@
+"""Sessions, limits, rate limits and production posture, tried from the outside."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from client.graphql_client import GraphQLResponseError, ReportsClient
+from models.settings import Settings, SettingsError
+from tests.conftest import StackFactory, register
+from tests.documents import LOGIN, ME, REQUEST_REPORT
+from tests.services import running_api
+
+LOGOUT = "mutation Logout($all: Boolean) { logout(allSessions: $all) }"
+STRONG_SECRET = "a-production-secret-that-is-long-enough-0123456789"
+
+
+async def sign_in_again(client: ReportsClient, email: str) -> str:
+    data = await client.execute(LOGIN, {"email": email, "password": "correct horse battery"})
+    token: str = data["login"]["token"]
+    return token
+
+
+async def codes_for(client: ReportsClient, token: str | None, document: str = ME) -> list[Any]:
+    client.token = token
+    body = await client.post(document)
+    return [(e.get("extensions") or {}).get("code") for e in body.get("errors") or []]
+
+
+async def test_logout_revokes_the_token_used(anonymous: ReportsClient) -> None:
+    me = (await register(anonymous))["user"]
+    first = anonymous.token
+    second = await sign_in_again(anonymous, me["email"])
+    anonymous.token = first
+    assert (await anonymous.execute(LOGOUT, {}))["logout"] is True
+    assert await codes_for(anonymous, first) == ["UNAUTHENTICATED"]
+    assert await codes_for(anonymous, second) == [], "other sessions stay signed in"
+
+
+async def test_logout_everywhere_revokes_every_token(anonymous: ReportsClient) -> None:
+    me = (await register(anonymous))["user"]
+    tokens = [anonymous.token, await sign_in_again(anonymous, me["email"])]
+    anonymous.token = tokens[1]
+    await anonymous.execute(LOGOUT, {"all": True})
+    for token in tokens:
+        assert await codes_for(anonymous, token) == ["UNAUTHENTICATED"]
+
+
+async def test_a_revoked_token_cannot_open_a_websocket(api_url: str) -> None:
+    async with ReportsClient(api_url) as client:
+        await register(client)
+        token = client.token
+        await client.execute(LOGOUT, {})
+    url = api_url.replace("http", "ws") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_tokens_expire_and_an_expired_websocket_is_closed(stack: StackFactory) -> None:
+    short = await stack("token-ttl", token_ttl_seconds=2)
+    with running_api(short) as url:
+        async with ReportsClient(url) as client:
+            await register(client)
+            ws_url = url.replace("http", "ws") + "/graphql"
+            async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "connection_init",
+                            "payload": {"Authorization": f"Bearer {client.token}"},
+                        }
+                    )
+                )
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(ws.recv(), timeout=10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+            assert await codes_for(client, client.token) == ["UNAUTHENTICATED"]
+
+
+async def test_query_limits(user: ReportsClient) -> None:
+    deepest = "query { orders { edges { node { items { product { id } } } } } }"
+    assert await codes_for(user, user.token, deepest) == []
+    nested = "query { " + "... on Query { " * 3000 + "__typename" + " }" * 3000 + " }"
+    assert await codes_for(user, user.token, nested) == ["GRAPHQL_PARSE_FAILED"]
+    aliases = "query { " + " ".join(f"a{i}: me {{ id }}" for i in range(40)) + " }"
+    assert await codes_for(user, user.token, aliases) == ["GRAPHQL_VALIDATION_FAILED"]
+    tokens = "query { " + "me { id } " * 1500 + "}"
+    codes = await codes_for(user, user.token, tokens)
+    assert codes and set(codes) <= {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
+    deep_json: Any = "x"
+    for _ in range(100_000):
+        deep_json = [deep_json]
+    response = await user._http.post(
+        "/graphql",
+        content=json.dumps({"query": "{ me { id } }", "variables": {"v": 1}})[:-2]
+        + ":"
+        + "[" * 200_000
+        + "]" * 200_000
+        + "}}",
+        headers={"Authorization": f"Bearer {user.token}", "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+async def test_big_bodies_batches_and_odd_requests_are_refused_cleanly(
+    user: ReportsClient,
+) -> None:
+    http = user._http
+    headers = {"Authorization": f"Bearer {user.token}"}
+    huge = await http.post(
+        "/graphql",
+        content=json.dumps({"query": "{ me { id } }", "pad": "x" * 1_100_000}),
+        headers={**headers, "content-type": "application/json"},
+    )
+    assert huge.status_code == 413
+    batch = await http.post(
+        "/graphql", json=[{"query": "{ me { id } }"}, {"query": "{ me { id } }"}], headers=headers
+    )
+    assert batch.status_code == 400
+    for content_type, body in (
+        ("text/plain", b"{ me { id } }"),
+        ("application/xml", b"<query/>"),
+        ("application/json", b"\xff\xfe\x00"),
+        ("application/json", b"[]"),
+        ("application/json", b'{"query": null}'),
+    ):
+        response = await http.post(
+            "/graphql", content=body, headers={**headers, "content-type": content_type}
+        )
+        assert response.status_code in {400, 415}, (content_type, body, response.text)
+        assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "名前 — ünïcödé ✓",
+        "💥" * 50,
+        "\u202etxet",
+        "a" * 100_000,
+        "zero\u200bwidth",
+        "🇫🇷 \U0001d54f",
+    ],
+)
+async def test_any_text_in_every_text_field_is_stored_or_refused_with_a_code(
+    user: ReportsClient, text: str
+) -> None:
+    product = {"sku": text[:64], "name": text, "price": "1.00", "stock": 1}
+    body = await user.post(
+        "mutation($i: ProductInput!) { upsertProduct(input: $i) { sku name } }", {"i": product}
+    )
+    if body.get("errors"):
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    else:
+        assert body["data"]["upsertProduct"]["name"] == text.strip()
+    order = {
+        "customerName": text,
+        "customerEmail": f"{text[:20]}@example.com",
+        "items": [{"sku": text[:64], "quantity": 1}],
+    }
+    body = await user.post(
+        "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id customerName } }",
+        {"i": order},
+    )
+    for error in body.get("errors") or []:
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    body = await user.post(
+        REQUEST_REPORT, {"input": {"kind": "SALES", "format": "CSV", "title": text}}
+    )
+    for error in body.get("errors") or []:
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("number", [2**63, -(2**63) - 1, 10**30, 2**31])
+async def test_numbers_past_64_bits_are_bad_input(user: ReportsClient, number: int) -> None:
+    body = await user.post(
+        "mutation($i: ProductInput!) { upsertProduct(input: $i) { id } }",
+        {"i": {"sku": "BIG", "name": "Big", "price": "1.00", "stock": number}},
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    literal = await user.post(f"{{ products(first: {number}) {{ totalCount }} }}")
+    assert literal["errors"][0]["extensions"]["code"] in {
+        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
+    }
+
+
+async def test_rate_limits_answer_rate_limited_with_retry_after(stack: StackFactory) -> None:
+    limited = await stack(
+        "rate-limits", rate_limit_reports=3, rate_limit_logins=2, rate_limit_websockets=2
+    )
+    with running_api(limited) as url:
+        async with ReportsClient(url) as client:
+            me = (await register(client))["user"]
+            for _ in range(3):
+                await client.execute(REQUEST_REPORT, {"input": {"kind": "SALES", "format": "CSV"}})
+            with pytest.raises(GraphQLResponseError) as caught:
+                await client.execute(REQUEST_REPORT, {"input": {"kind": "SALES", "format": "CSV"}})
+            (error,) = caught.value.errors
+            assert error["extensions"]["code"] == "RATE_LIMITED"
+            assert isinstance(error["extensions"]["retryAfter"], int)
+            assert 1 <= error["extensions"]["retryAfter"] <= 60
+
+            logins = []
+            for _ in range(3):
+                body = await client.post(
+                    LOGIN, {"email": me["email"], "password": "wrong password"}
+                )
+                logins.append(body["errors"][0]["extensions"]["code"])
+            assert logins == ["UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED"]
+
+            ws_url = url.replace("http", "ws") + "/graphql"
+            answers = []
+            for _ in range(3):
+                async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "connection_init",
+                                "payload": {"Authorization": f"Bearer {client.token}"},
+                            }
+                        )
+                    )
+                    try:
+                        answers.append(json.loads(await ws.recv())["type"])
+                    except websockets.ConnectionClosed as closed:
+                        answers.append(closed.rcvd.code if closed.rcvd else None)
+            assert answers == ["connection_ack", "connection_ack", 4403]
+
+
+async def test_production_refuses_the_default_secret_key() -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_environ({"ENVIRONMENT": "production"})
+    settings = Settings.from_environ({"ENVIRONMENT": "production", "SECRET_KEY": STRONG_SECRET})
+    assert not settings.graphiql_enabled and not settings.introspection_enabled
+    assert settings.allowed_origins == ()
+
+
+async def test_production_posture(stack: StackFactory) -> None:
+    production = await stack(
+        "production",
+        environment="production",
+        secret_key=STRONG_SECRET,
+        cors_origins=("https://app.example.com",),
+    )
+    with running_api(production) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            page = await http.get("/graphql", headers={"accept": "text/html"})
+            assert page.status_code != 200 or "graphiql" not in page.text.lower()
+            introspection = await http.post(
+                "/graphql", json={"query": "{ __schema { types { name } } }"}
+            )
+            assert (
+                introspection.json()["errors"][0]["extensions"]["code"]
+                == "GRAPHQL_VALIDATION_FAILED"
+            )
+            health = await http.get("/health")
+            for header, value in (
+                ("x-content-type-options", "nosniff"),
+                ("x-frame-options", "DENY"),
+                ("referrer-policy", "no-referrer"),
+                ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
+            ):
+                assert health.headers[header] == value
+            assert "strict-transport-security" in health.headers
+            allowed = await http.options(
+                "/graphql",
+                headers={
+                    "origin": "https://app.example.com",
+                    "access-control-request-method": "POST",
+                },
+            )
+            assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+            foreign = await http.options(
+                "/graphql",
+                headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+            )
+            assert "access-control-allow-origin" not in foreign.headers
+        ws_url = url.replace("http", "ws") + "/graphql"
+        with pytest.raises(websockets.InvalidStatus):
+            async with websockets.connect(
+                ws_url,
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                origin="https://evil.example",  # type: ignore[arg-type]
+            ):
+                pass
+        async with websockets.connect(
+            ws_url,
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            origin="https://app.example.com",  # type: ignore[arg-type]
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
