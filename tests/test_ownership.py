@@ -138,3 +138,14 @@ async def test_an_expired_download_link_is_refused(
     assert b"expired" in response.content
     fresh = download_path(settings.secret_key, job.id, job.account_id, ttl_seconds=60)
     assert (await user.download(fresh)).status_code == 200
+
+
+async def test_a_job_whose_file_is_gone_is_404_not_500(
+    owned: dict[str, Any], user: ReportsClient, settings: Settings
+) -> None:
+    job = await ReportJob.get(id=owned["job"]["id"])
+    assert job.file_path is not None
+    (settings.reports_dir / job.file_path).unlink()
+    response = await user.download(owned["job"]["downloadUrl"])
+    assert response.status_code == 404
+    assert response.text == "This report's file is gone."
