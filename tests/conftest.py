@@ -25,10 +25,10 @@ from starlette.applications import Starlette
 from app import create_app
 from client.embedded_redis import EmbeddedRedis, redis_answers
 from client.graphql_client import ReportsClient
+from client.processes import running_api, running_worker
 from models.database import migrate_database
 from models.settings import Settings
 from tests.documents import REGISTER
-from tests.services import running_api, running_worker
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"

@@ -7,11 +7,11 @@ import random
 from collections import Counter
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
+from client.processes import running_api, running_worker
 from tests.conftest import StackFactory, register
 from tests.documents import CANCEL_REPORT
 from tests.factories import TERMINAL, add_product, completed_order, request_report, wait_for_job
 from tests.lab import report_files, temp_files, watching
-from tests.services import running_api, running_worker
 
 JOBS = 200
 

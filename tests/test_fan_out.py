@@ -11,11 +11,11 @@ import pytest
 import redis.asyncio as redis
 
 from client.graphql_client import ReportsClient
+from client.processes import running_api
 from models.settings import Settings
 from tests.conftest import StackFactory, register
 from tests.documents import CANCEL_REPORT, WATCH_JOB, WATCH_JOBS
 from tests.factories import request_report
-from tests.services import running_api
 
 SUBSCRIBERS = 25
 

@@ -15,12 +15,12 @@ import pytest
 
 from client.embedded_redis import EmbeddedRedis
 from client.graphql_client import GraphQLResponseError, ReportsClient
+from client.processes import migrate, running_api, running_worker
 from tests.conftest import StackFactory, register
 from tests.documents import ORDERS, REPORT_JOB
 from tests.factories import request_report, wait_for_job
 from tests.lab import fast_recovery, job, report_files, seed_line_items, watching
 from tests.private_postgres import PrivatePostgres
-from tests.services import migrate, running_api, running_worker
 
 
 async def test_a_killed_worker_s_job_is_finished_by_another(stack: StackFactory) -> None:

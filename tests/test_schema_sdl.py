@@ -14,8 +14,8 @@ from graphql import (
     build_schema,
 )
 
+from client.processes import PROJECT_ROOT
 from schema.root import schema
-from tests.services import PROJECT_ROOT
 
 CONTRACT = PROJECT_ROOT.parent / "shared" / "contract.graphql"
 CHECKED_IN = PROJECT_ROOT / "schema.graphql"

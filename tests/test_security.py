@@ -11,10 +11,10 @@ import pytest
 import websockets
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
+from client.processes import running_api
 from models.settings import Settings, SettingsError
 from tests.conftest import StackFactory, register
 from tests.documents import LOGIN, ME, REQUEST_REPORT
-from tests.services import running_api
 
 LOGOUT = "mutation Logout($all: Boolean) { logout(allSessions: $all) }"
 STRONG_SECRET = "a-production-secret-that-is-long-enough-0123456789"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.services import PROJECT_ROOT
+from client.processes import PROJECT_ROOT
 
 
 def test_arq_can_import_worker_settings_from_the_environment() -> None:

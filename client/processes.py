@@ -1,4 +1,4 @@
-"""Real processes for tests: the API under uvicorn and `reports worker`, on loopback."""
+"""Real `reports` processes (API under uvicorn, worker) for tests and benchmarks, on loopback."""
 
 from __future__ import annotations
 
