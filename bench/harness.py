@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import asyncpg
 import redis
@@ -17,7 +18,9 @@ import redis
 from client.processes import migrate
 from models.settings import Settings
 
-POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
@@ -52,7 +55,7 @@ class Figure:
 
 
 def print_table(figures: Sequence[Figure]) -> None:
-    header = f"| figure | value | anchor | anchor value | ratio | goal |"
+    header = "| figure | value | anchor | anchor value | ratio | goal |"
     print(header)
     print("|---|---|---|---|---|---|")
     for f in figures:
@@ -63,7 +66,7 @@ def print_table(figures: Sequence[Figure]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def bench_stack(name: str, **overrides: object) -> AsyncIterator[Settings]:
+async def bench_stack(name: str, **overrides: Any) -> AsyncIterator[Settings]:
     """A database, queue, channel prefix and files of the benchmark's own; removed after."""
     run = f"bench_{name}_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(POSTGRES_ADMIN_URL)

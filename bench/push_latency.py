@@ -81,10 +81,28 @@ async def measure(events: int) -> list[Figure]:
     latencies = [(received[v] - committed[v]) * 1000 for v in committed if v in received]
     assert len(latencies) == len(committed), "every change arrived"
     return [
-        Figure("push p50 (commit → WS client)", p50(latencies), "ms", "raw pub/sub p50",
-               p50(anchor), "—"),
-        Figure("push p99 (commit → WS client)", p99(latencies), "ms", "raw pub/sub p99",
-               p99(anchor), "≤ anchor p99 + 10 ms"),
-        Figure("polling every 2 s (mean wait)", POLLING_INTERVAL_SECONDS / 2 * 1000, "ms",
-               "push p50", p50(latencies), "contrast only"),
+        Figure(
+            "push p50 (commit → WS client)",
+            p50(latencies),
+            "ms",
+            "raw pub/sub p50",
+            p50(anchor),
+            "—",
+        ),
+        Figure(
+            "push p99 (commit → WS client)",
+            p99(latencies),
+            "ms",
+            "raw pub/sub p99",
+            p99(anchor),
+            "≤ anchor p99 + 10 ms",
+        ),
+        Figure(
+            "polling every 2 s (mean wait)",
+            POLLING_INTERVAL_SECONDS / 2 * 1000,
+            "ms",
+            "push p50",
+            p50(latencies),
+            "contrast only",
+        ),
     ]

@@ -1,6 +1,6 @@
 """A subscriber in a process of its own: prints `version receive_time` per event.
 
-    python -m bench.ws_listener BASE_URL TOKEN JOB_ID
+python -m bench.ws_listener BASE_URL TOKEN JOB_ID
 """
 
 from __future__ import annotations
