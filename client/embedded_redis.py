@@ -51,6 +51,11 @@ class EmbeddedRedis:
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
 
     @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
+
+    @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 

@@ -7,9 +7,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.exceptions import DBConnectionError
 
-# Lost or refused connections to PostgreSQL or Redis, server shutdowns.
+# Lost, refused or timed-out connections to PostgreSQL or Redis, server shutdowns.
 _CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
     ConnectionError,
+    TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.CannotConnectNowError,

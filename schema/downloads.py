@@ -9,7 +9,9 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
+from models.failures import is_connection_failure
 from models.report_jobs import JobStatus, ReportFormat, ReportJob
+from schema.errors import UNAVAILABLE_MESSAGE
 from schema.services import Services
 from schema.signing import InvalidTokenError, read_download
 
@@ -36,7 +38,12 @@ async def download_report(request: Request) -> Response:
         grant = read_download(settings.secret_key, request.path_params["token"])
     except InvalidTokenError:
         return PlainTextResponse("This download link is invalid or has expired.", status_code=403)
-    job = await ReportJob.get_or_none(id=grant.job_id, account_id=grant.account_id)
+    try:
+        job = await ReportJob.get_or_none(id=grant.job_id, account_id=grant.account_id)
+    except Exception as exc:
+        if not is_connection_failure(exc):
+            raise
+        return PlainTextResponse(UNAVAILABLE_MESSAGE, status_code=503, headers={"Retry-After": "5"})
     if job is None or job.status != JobStatus.COMPLETED or not job.file_path:
         return PlainTextResponse("This report is not available.", status_code=404)
     path = await asyncio.to_thread(_servable_path, settings.reports_dir, job.file_path)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import functools
+import logging
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime, timedelta
+from typing import ParamSpec
 from uuid import UUID
 
 import strawberry
 
+from models.failures import is_connection_failure
 from models.job_snapshots import JobSnapshot
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
-from schema.errors import not_found
+from schema.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorCode, not_found
 from schema.job_event_hub import Resync
 from schema.report_jobs import owned_job
 from schema.types.enums import JobStatus
 from schema.types.report_jobs import ReportJob
+
+logger = logging.getLogger(__name__)
+P = ParamSpec("P")
 
 # How far back a resynchronising subscriber looks for changes it may have
 # missed, before the newest change it saw (allows for clock skew between writers).
@@ -50,11 +57,37 @@ class _RepeatFilter:
         return True
 
 
+def guarded(
+    stream: Callable[P, AsyncGenerator[ReportJob, None]],
+) -> Callable[P, AsyncGenerator[ReportJob, None]]:
+    """Give a subscription's failures the same codes as everything else.
+
+    Errors raised inside a stream reach the client without passing through the
+    schema's ErrorPolicy; classify them here.
+    """
+
+    @functools.wraps(stream)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncGenerator[ReportJob, None]:
+        try:
+            async for item in stream(*args, **kwargs):
+                yield item
+        except ApiError:
+            raise
+        except Exception as exc:
+            if is_connection_failure(exc):
+                raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE) from exc
+            logger.exception("subscription failed")
+            raise ApiError(ErrorCode.INTERNAL_SERVER_ERROR, "Internal error.") from exc
+
+    return wrapper
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
         description="The job's current state, then every change; ends after a terminal state."
     )
+    @guarded
     async def report_job(self, info: AppInfo, id: strawberry.ID) -> AsyncGenerator[ReportJob, None]:
         account_id = current_account(info)
         job = await owned_job(account_id, id)
@@ -82,6 +115,7 @@ class Subscription:
         description="Every change to any of your jobs, optionally only those reaching the "
         "given statuses."
     )
+    @guarded
     async def report_jobs(
         self, info: AppInfo, status: list[JobStatus] | None = None
     ) -> AsyncGenerator[ReportJob, None]:

@@ -40,11 +40,15 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
 
     def parse_json(self, data: str | bytes) -> Any:
         # Strawberry turns malformed JSON into a 400; bytes that are not UTF-8,
-        # or nesting deep enough to exhaust the parser, must be a 400 too.
+        # nesting or numbers too big for the parser, and bodies that are not an
+        # object (a list is a batch, which Strawberry refuses), must be 400 too.
         try:
-            return super().parse_json(data)
-        except (UnicodeDecodeError, RecursionError) as exc:
+            body = super().parse_json(data)
+        except (ValueError, RecursionError) as exc:
             raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(body, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return body
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -134,6 +134,10 @@ async def test_big_bodies_batches_and_odd_requests_are_refused_cleanly(
         ("application/json", b"\xff\xfe\x00"),
         ("application/json", b"[]"),
         ("application/json", b'{"query": null}'),
+        ("application/json", b'"abc"'),
+        ("application/json", b"123"),
+        ("application/json", b"null"),
+        ("application/json", b'{"query": "{ me { id } }", "n": ' + b"9" * 5000 + b"}"),
     ):
         response = await http.post(
             "/graphql", content=body, headers={**headers, "content-type": content_type}

@@ -50,6 +50,8 @@ class Attempt:
         self._last_sent_progress = 0
         self._last_sent_at = 0.0
         self._last_checked_at = time.monotonic()
+        # True once this attempt's COMPLETED transition has been committed.
+        self.completed = False
 
     @property
     def number(self) -> int:
@@ -89,7 +91,7 @@ class Attempt:
 
     async def complete(self, **results: Any) -> JobSnapshot | None:
         now = datetime.now(UTC)
-        return await self._move(
+        completed = await self._move(
             JobStatus.COMPLETED,
             {JobStatus.RUNNING},
             progress=100,
@@ -99,6 +101,8 @@ class Attempt:
             expires_at=now + timedelta(seconds=self._settings.report_retention_seconds),
             **results,
         )
+        self.completed = completed is not None
+        return completed
 
     async def fail(self, error: str) -> None:
         await self._move(
@@ -123,20 +127,21 @@ class Attempt:
         await self.hand_back(error=error, message=f"Retrying in {round(delay)} s", delay=delay)
 
     async def hand_back(self, *, error: str | None, message: str, delay: float = 0.0) -> None:
-        """RUNNING -> PENDING and enqueue the next attempt (retry, shutdown, lost worker)."""
-        run_after = datetime.now(UTC) + timedelta(seconds=delay)
+        """RUNNING -> PENDING for another attempt (retry, shutdown, lost worker).
+
+        Enqueued now when it may start now; a delayed retry is enqueued by the
+        sweep once it is due, so that it keeps its priority in the queue.
+        """
         pending = await self._move(
             JobStatus.PENDING,
             {JobStatus.RUNNING},
             error=error,
             message=message,
-            run_after=run_after,
+            run_after=datetime.now(UTC) + timedelta(seconds=delay) if delay else None,
             lease_expires_at=None,
         )
-        if pending is not None:
-            await enqueue_report(
-                self._queue, pending.id, pending.version, pending.priority, run_after
-            )
+        if pending is not None and not delay:
+            await enqueue_report(self._queue, pending.id, pending.version, pending.priority)
 
     @contextlib.asynccontextmanager
     async def lease(self) -> AsyncIterator[None]:

@@ -6,7 +6,6 @@ the task name, job ids and priority scoring are defined once.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -22,19 +21,23 @@ from models.settings import Settings
 logger = logging.getLogger(__name__)
 
 GENERATE_REPORT_TASK = "generate_report"
-# Redis calls from the API give up quickly: a request must not hang on an outage.
-REDIS_TIMEOUT_SECONDS = 1.0
+# Redis calls from the API give up quickly: a request makes up to three of them
+# (rate limit, event, enqueue) and must answer within 2 s even if Redis hangs.
+REDIS_TIMEOUT_SECONDS = 0.5
 
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
-# the backlog of lower priorities without a second queue. A job that has waited
-# longer than the head start of a higher class still goes first (no starvation).
+# the backlog of lower priorities without a second queue. The head starts are
+# far longer than any backlog waits, so a class is never overtaken by a lower one.
 PRIORITY_HEAD_START: dict[Priority, timedelta] = {
     Priority.LOW: timedelta(0),
-    Priority.NORMAL: timedelta(hours=1),
-    Priority.HIGH: timedelta(hours=2),
-    Priority.URGENT: timedelta(hours=3),
+    Priority.NORMAL: timedelta(days=10),
+    Priority.HIGH: timedelta(days=20),
+    Priority.URGENT: timedelta(days=30),
 }
+# arq derives a job's expiry from its score unless told; a job not started by
+# then is dropped from Redis (the sweep enqueues it again: the row is PENDING).
+QUEUED_JOB_EXPIRY = timedelta(days=2)
 
 
 def redis_settings(settings: Settings) -> RedisSettings:
@@ -65,27 +68,22 @@ def attempt_job_id(job_id: UUID | str, queued_version: int) -> str:
 
 
 async def enqueue_report(
-    queue: ArqRedis,
-    job_id: UUID | str,
-    queued_version: int,
-    priority: Priority,
-    run_after: datetime | None = None,
+    queue: ArqRedis, job_id: UUID | str, queued_version: int, priority: Priority
 ) -> bool:
-    """Enqueue one attempt of a report job; False if Redis could not take it.
+    """Enqueue one attempt of a report job, to start now; False if Redis could not take it.
 
     A job left PENDING because of this is not lost: the row is committed first,
-    and the workers' sweep enqueues it again once Redis is back.
+    and the workers' sweep enqueues it again once Redis is back. (A retry that
+    must wait is enqueued by the sweep when it is due, keeping its priority.)
     """
-    now = datetime.now(UTC)
-    start = max(run_after, now) if run_after is not None else now
-    score_time = start - PRIORITY_HEAD_START[priority] if start <= now else start
     try:
         await queue.enqueue_job(
             GENERATE_REPORT_TASK,
             str(job_id),
             queued_version,
             _job_id=attempt_job_id(job_id, queued_version),
-            _defer_until=score_time,
+            _defer_until=datetime.now(UTC) - PRIORITY_HEAD_START[priority],
+            _expires=QUEUED_JOB_EXPIRY,
         )
     except (RedisError, OSError) as exc:
         logger.warning("job %s: enqueue failed (%s); it stays PENDING", job_id, exc)
@@ -96,6 +94,9 @@ async def enqueue_report(
 async def abort_attempt(queue: ArqRedis, job_id: UUID | str, queued_version: int) -> None:
     """Ask the worker running this attempt to stop it now; best effort."""
     job = Job(attempt_job_id(job_id, queued_version), queue)
-    # abort() then waits for the result; we do not, the job row already says CANCELLED.
-    with contextlib.suppress(RedisError, OSError, TimeoutError):
+    # abort() then waits for the result; we do not, the job row already says
+    # CANCELLED. Whatever arq answers (no result, a stored failure) changes nothing.
+    try:
         await job.abort(timeout=0, poll_delay=0.01)
+    except Exception as exc:
+        logger.debug("job %s: abort of v%s: %r", job_id, queued_version, exc)

@@ -95,10 +95,12 @@ class Sweeper:
                 await enqueue_report(self._queue, pending.id, pending.version, pending.priority)
 
     async def enqueue_stray_pending(self) -> None:
-        settled = datetime.now(UTC) - timedelta(seconds=self._settings.pending_grace_seconds)
+        """PENDING jobs arq may not hold, and delayed retries that are now due."""
+        now = datetime.now(UTC)
+        settled = now - timedelta(seconds=self._settings.pending_grace_seconds)
         strays = (
-            await ReportJob.filter(status=JobStatus.PENDING, updated_at__lt=settled)
-            .filter(Q(run_after__isnull=True) | Q(run_after__lt=settled))
+            await ReportJob.filter(status=JobStatus.PENDING)
+            .filter(Q(run_after__isnull=True, updated_at__lt=settled) | Q(run_after__lte=now))
             .order_by("updated_at")
             .limit(SWEEP_BATCH)
             .values_list("id", "queued_version", "priority")

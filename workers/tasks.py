@@ -29,7 +29,6 @@ from workers.storage import (
     SerialFileIO,
     prepare_directory,
     publish_file,
-    remove_quietly,
     report_path,
     temp_path_for,
 )
@@ -50,6 +49,8 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
     """Run one attempt of a job; returns how it ended (or why it did nothing)."""
     worker: WorkerContext = ctx["reports"]
     settings = worker.settings
+    # If this fails (the database is away), the job stays PENDING and the sweep
+    # enqueues it again: nothing to clean up yet.
     job = await transition_job(
         worker.publisher,
         job_id,
@@ -106,8 +107,11 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         await attempt.retry_or_fail(describe_transient(exc))
         return "retrying"
     finally:
-        # Queued behind any write still in flight, so the temp file cannot outlive it.
+        # Queued behind any write still in flight, so no file can outlive its job:
+        # the temp file always goes, the final one unless this attempt completed.
         await io.run(temp.unlink, missing_ok=True)
+        if not attempt.completed:
+            await io.run(final.unlink, missing_ok=True)
         io.close()
 
 
@@ -164,12 +168,11 @@ async def _build(
     try:
         completed = await asyncio.shield(completion)
     except asyncio.CancelledError:
-        # Aborted while completing: the file stays only if the completion won.
-        if await completion is None:
-            await remove_quietly(final)
+        # Aborted while completing: wait for the outcome, so the clean-up knows
+        # whether the file is the job's.
+        await completion
         raise
     if completed is None:
         # Cancelled between the last chunk and now: the file belongs to no one.
-        await remove_quietly(final)
         raise JobNoLongerOursError(str(job.id))
     logger.info("job %s: completed, %s rows, %s bytes", job.id, rows, size)

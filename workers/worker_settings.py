@@ -100,8 +100,9 @@ def build_worker_settings(settings: Settings) -> type:
             # SIGTERM: stop taking jobs, let running ones finish for this long,
             # then cancel them (the task hands its job back to the queue).
             "job_completion_wait": max(1, round(settings.shutdown_grace_seconds)),
-            # Results are ours in PostgreSQL; arq keeps its own only to refuse
-            # duplicate enqueues of an attempt.
-            "keep_result": 3600,
+            # Results are ours, in PostgreSQL. arq keeping one would make it refuse
+            # the sweep's re-enqueue of a job whose attempt died before it started;
+            # duplicate runs are stopped by the version guard instead.
+            "keep_result": 0,
         },
     )
