@@ -32,6 +32,7 @@ class JobSnapshot:
     message: str | None
     priority: Priority
     attempts: int
+    attempt_limit: int | None
     error: str | None
     row_count: int | None
     file_size: int | None
@@ -70,6 +71,7 @@ class JobSnapshot:
             message=job.message,
             priority=Priority(job.priority),
             attempts=job.attempts,
+            attempt_limit=job.attempt_limit,
             error=job.error,
             row_count=job.row_count,
             file_size=job.file_size,
@@ -102,6 +104,7 @@ class JobSnapshot:
             message=data["message"],
             priority=Priority(data["priority"]),
             attempts=int(data["attempts"]),
+            attempt_limit=data["attempt_limit"],
             error=data["error"],
             row_count=data["row_count"],
             file_size=data["file_size"],

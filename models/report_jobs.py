@@ -98,6 +98,9 @@ class ReportJob(Model):
     message = fields.CharField(max_length=200, null=True)
     priority = fields.CharEnumField(Priority, max_length=8, default=Priority.NORMAL)
     attempts = fields.IntField(default=0)
+    # The attempt count at which transient failures become final; None: MAX_ATTEMPTS.
+    # A manual retry moves it on, so the retried job gets a full set of attempts.
+    attempt_limit = fields.IntField(null=True)
     error = fields.TextField(null=True)
     row_count = fields.BigIntField(null=True)
     file_path = fields.CharField(max_length=500, null=True)

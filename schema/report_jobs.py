@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 import strawberry
+from tortoise.expressions import F
 
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
@@ -148,6 +149,7 @@ class ReportJobMutation:
             summary=None,
             run_after=None,
             expires_at=None,
+            attempt_limit=F("attempts") + services.settings.max_attempts,
         )
         if retried is None:
             current = await ReportJobModel.get(id=job.id)

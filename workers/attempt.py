@@ -116,7 +116,7 @@ class Attempt:
 
     async def retry_or_fail(self, error: str) -> None:
         """Schedule another attempt after a backoff, or fail if none are left."""
-        if self.number >= self._settings.max_attempts:
+        if self.number >= (self.job.attempt_limit or self._settings.max_attempts):
             await self.fail(f"{error}; gave up after {self.number} attempts.")
             return
         delay = retry_delay(

@@ -3,7 +3,8 @@
 arq's worker stops at the first Redis error. Jobs are safe in PostgreSQL, so
 the right answer to an outage is to wait for Redis and carry on: each run gets
 a fresh event loop, and whatever the failed run left behind (its background
-tasks, its database connections) is cancelled and closed before the next.
+tasks, its database connections) is cancelled and closed before the next. The
+PDF render pool belongs to the process, not to a run.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from redis.exceptions import RedisError
 
 from models.database import close_database
 from models.settings import Settings
-from workers.worker_settings import build_worker_settings
+from workers.worker_settings import build_worker_settings, render_pool
 
 logger = logging.getLogger(__name__)
 
@@ -27,20 +28,22 @@ RESTART_DELAY_SECONDS = 1.0
 
 def run_worker_forever(settings: Settings) -> None:
     """Run the worker until it is told to stop (SIGTERM, SIGINT)."""
-    worker_settings = build_worker_settings(settings)
-    while True:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            run_worker(worker_settings)
-            return
-        except (RedisError, OSError) as exc:
-            logger.warning(
-                "worker lost Redis (%s); starting again in %s s", exc, RESTART_DELAY_SECONDS
-            )
-        finally:
-            _close_loop(loop)
-        time.sleep(RESTART_DELAY_SECONDS)
+    # One render pool for the process's life: a failed run cannot leak it.
+    with render_pool() as cpu_pool:
+        worker_settings = build_worker_settings(settings, cpu_pool)
+        while True:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            try:
+                run_worker(worker_settings)
+                return
+            except (RedisError, OSError) as exc:
+                logger.warning(
+                    "worker lost Redis (%s); starting again in %s s", exc, RESTART_DELAY_SECONDS
+                )
+            finally:
+                _close_loop(loop)
+            time.sleep(RESTART_DELAY_SECONDS)
 
 
 def _close_loop(loop: asyncio.AbstractEventLoop) -> None:

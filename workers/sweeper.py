@@ -66,7 +66,7 @@ class Sweeper:
         )
         for job in lapsed:
             guard = {"attempts": job.attempts, "lease_expires_at__lt": now}
-            if job.attempts >= self._settings.max_attempts:
+            if job.attempts >= (job.attempt_limit or self._settings.max_attempts):
                 await transition_job(
                     self._worker.publisher,
                     job.id,

@@ -8,7 +8,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from arq import func
@@ -31,19 +31,25 @@ ARQ_TIMEOUT_MARGIN_SECONDS = 60
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def lifecycle_hooks(settings: Settings) -> tuple[Hook, Hook]:
+def render_pool() -> ProcessPoolExecutor:
+    """Processes for CPU-bound rendering (PDF), one per core."""
+    # Spawned, not forked: a fork would copy this process's open sockets.
+    return ProcessPoolExecutor(
+        max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
+    )
+
+
+def lifecycle_hooks(settings: Settings, cpu_pool: Executor | None) -> tuple[Hook, Hook]:
+    """on_startup/on_shutdown; a pool passed in outlives them (the supervisor's)."""
+
     async def on_startup(ctx: dict[str, Any]) -> None:
         await open_database(settings.database_url)
+        ctx["own_pool"] = cpu_pool is None
         worker = WorkerContext(
             settings=settings,
             publisher=JobEventPublisher(ctx["redis"], settings.channel_prefix),
             render_resources=RenderResources(
-                pdf_max_rows=settings.pdf_max_rows,
-                # Spawned, not forked: a fork would copy this process's open sockets.
-                cpu_pool=ProcessPoolExecutor(
-                    max_workers=os.cpu_count() or 1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                ),
+                pdf_max_rows=settings.pdf_max_rows, cpu_pool=cpu_pool or render_pool()
             ),
         )
         identity = worker_identity()
@@ -65,7 +71,7 @@ def lifecycle_hooks(settings: Settings) -> tuple[Hook, Hook]:
         if "identity" in ctx:
             await leave(ctx["redis"], settings.channel_prefix, ctx["identity"])
         worker: WorkerContext | None = ctx.get("reports")
-        if worker is not None:
+        if worker is not None and ctx["own_pool"]:
             await asyncio.to_thread(
                 worker.render_resources.cpu_pool.shutdown, wait=True, cancel_futures=True
             )
@@ -74,9 +80,9 @@ def lifecycle_hooks(settings: Settings) -> tuple[Hook, Hook]:
     return on_startup, on_shutdown
 
 
-def build_worker_settings(settings: Settings) -> type:
+def build_worker_settings(settings: Settings, cpu_pool: Executor | None = None) -> type:
     """The class arq reads its configuration from (`arq workers.WorkerSettings`)."""
-    on_startup, on_shutdown = lifecycle_hooks(settings)
+    on_startup, on_shutdown = lifecycle_hooks(settings, cpu_pool)
     return type(
         "WorkerSettings",
         (),
