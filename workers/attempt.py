@@ -52,6 +52,8 @@ class Attempt:
         self._last_checked_at = time.monotonic()
         # True once this attempt's COMPLETED transition has been committed.
         self.completed = False
+        # The COMPLETED transition while it runs, so clean-up can wait for its outcome.
+        self.completing: asyncio.Future[JobSnapshot | None] | None = None
 
     @property
     def number(self) -> int:

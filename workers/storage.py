@@ -51,8 +51,11 @@ class SerialFileIO:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-io")
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        future = self._executor.submit(function, *args, **kwargs)
-        return await asyncio.wrap_future(future)
+        return await self.submit(function, *args, **kwargs)
+
+    def submit(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
+        """Queue the call now (it runs even if the caller is cancelled); await the result."""
+        return asyncio.wrap_future(self._executor.submit(function, *args, **kwargs))
 
     def close(self) -> None:
         self._executor.shutdown(wait=False)

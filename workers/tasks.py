@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,10 +110,18 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
     finally:
         # Queued behind any write still in flight, so no file can outlive its job:
         # the temp file always goes, the final one unless this attempt completed.
-        await io.run(temp.unlink, missing_ok=True)
+        # An abort arriving now must not skip this: removals are queued at once,
+        # and a completion still in flight is waited for, cancel or not.
+        cleanup = [io.submit(temp.unlink, missing_ok=True)]
+        if attempt.completing is not None and not attempt.completing.done():
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.shield(attempt.completing)
         if not attempt.completed:
-            await io.run(final.unlink, missing_ok=True)
-        io.close()
+            cleanup.append(io.submit(final.unlink, missing_ok=True))
+        try:
+            await asyncio.shield(asyncio.gather(*cleanup))
+        finally:
+            io.close()
 
 
 async def _build(
@@ -157,7 +166,7 @@ async def _build(
         await renderer.abort()
         raise
     size = await publish_file(io, temp, final)
-    completion = asyncio.ensure_future(
+    completion = attempt.completing = asyncio.ensure_future(
         attempt.complete(
             row_count=rows,
             file_path=str(final.relative_to(settings.reports_dir)),
