@@ -1,0 +1,43 @@
+"""The SQL statements a list costs do not grow with the page size."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from client.graphql_client import ReportsClient
+from tests.documents import ORDERS, PRODUCTS, REPORT_JOBS
+from tests.factories import add_product, create_order, request_report
+
+
+def statements(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("tortoise.db_client")
+        and record.getMessage().lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+
+
+async def count_for(
+    client: ReportsClient, caplog: pytest.LogCaptureFixture, document: str, first: int
+) -> int:
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+        await client.execute(document, {"first": first})
+    return len(statements(caplog))
+
+
+async def test_lists_cost_the_same_statements_for_2_or_50_items(
+    user: ReportsClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    for index in range(12):
+        await add_product(user, f"Q-{index:02d}", f"Product {index}", "1.00")
+        await create_order(user, f"C{index}", f"c{index}@example.com", [(f"Q-{index:02d}", 1)] * 3)
+        await request_report(user, kind="SALES", format="CSV")
+    for document in (ORDERS, PRODUCTS, REPORT_JOBS):
+        small = await count_for(user, caplog, document, 2)
+        large = await count_for(user, caplog, document, 50)
+        assert small == large, f"{document.split()[1]}: {small} statements for 2, {large} for 50"
+        assert 1 <= large <= 5
