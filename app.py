@@ -25,6 +25,7 @@ from schema.middleware import MaxBodySize, SecurityHeaders
 from schema.rate_limits import RateLimiter
 from schema.root import build_schema
 from schema.services import Services
+from schema.sessions import SessionSockets, revocation_channel
 from schema.view import ReportsGraphQL
 from workers.queue import open_queue
 
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings.channel_prefix,
             client_name=hub_client_name(settings.channel_prefix, os.getpid()),
         )
+        session_sockets = SessionSockets()
+        hub.on_channel(revocation_channel(settings.channel_prefix), session_sockets.close_revoked)
         await hub.start()
         app.state.services = Services(
             settings=settings,
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             publisher=JobEventPublisher(queue, settings.channel_prefix),
             hub=hub,
             rate_limiter=RateLimiter(queue, settings.channel_prefix),
+            session_sockets=session_sockets,
         )
         try:
             yield

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+
 import strawberry
+from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 
 from models.accounts import Account
@@ -10,7 +14,7 @@ from schema.context import AppInfo, current_account, current_caller
 from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
 from schema.passwords import hash_password, verify_password
 from schema.rate_limits import RateRule
-from schema.sessions import end_session, start_session
+from schema.sessions import end_session, revocation_channel, start_session
 from schema.types.accounts import AuthPayload, User
 from schema.validation import clean_email
 
@@ -78,5 +82,13 @@ class AccountMutation:
         description="Revoke the token used for this request, or every token of the account."
     )
     async def logout(self, info: AppInfo, all_sessions: bool = False) -> bool:
-        await end_session(current_caller(info), everywhere=all_sessions)
+        revoked = await end_session(current_caller(info), everywhere=all_sessions)
+        services = info.context.services
+        # Open WebSockets of these sessions, in any API process, are closed; if
+        # Redis is down they stay open until their token expires.
+        with contextlib.suppress(RedisError, OSError):
+            await services.queue.publish(
+                revocation_channel(services.settings.channel_prefix),
+                json.dumps([str(session_id) for session_id in revoked]),
+            )
         return True

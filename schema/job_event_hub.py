@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Final
 from uuid import UUID
 
@@ -67,6 +67,12 @@ class JobEventHub:
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        # Other channels this connection also listens to, with their handlers.
+        self._channel_handlers: dict[str, Callable[[bytes], None]] = {}
+
+    def on_channel(self, channel: str, handler: Callable[[bytes], None]) -> None:
+        """Also hand every message on `channel` to `handler` (call before start)."""
+        self._channel_handlers[channel] = handler
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="job-event-hub")
@@ -119,6 +125,8 @@ class JobEventHub:
             try:
                 async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.psubscribe(account_channel_pattern(self._prefix))
+                    if self._channel_handlers:
+                        await pubsub.subscribe(*self._channel_handlers)
                     if failures:
                         logger.info("job event hub: reconnected to Redis")
                         self._resync_everyone()
@@ -140,11 +148,16 @@ class JobEventHub:
             message = await pubsub.get_message(
                 ignore_subscribe_messages=True, timeout=HEALTH_CHECK_SECONDS
             )
-            if message is None or message.get("type") != "pmessage":
+            if message is None:
                 continue
             channel = message["channel"]
             if isinstance(channel, bytes):
                 channel = channel.decode()
+            if message.get("type") == "message" and channel in self._channel_handlers:
+                self._channel_handlers[channel](message["data"])
+                continue
+            if message.get("type") != "pmessage":
+                continue
             listeners = self._listeners.get(account_id_from_channel(self._prefix, channel))
             if not listeners:
                 continue

@@ -10,6 +10,7 @@ from models.job_events import JobEventPublisher
 from models.settings import Settings
 from schema.job_event_hub import JobEventHub
 from schema.rate_limits import RateLimiter
+from schema.sessions import SessionSockets
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +21,4 @@ class Services:
     publisher: JobEventPublisher
     hub: JobEventHub
     rate_limiter: RateLimiter
+    session_sockets: SessionSockets

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +19,10 @@ from schema.context import RequestContext
 from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
 from schema.rate_limits import RateLimited, RateRule
 from schema.services import Services
+from schema.sessions import close_socket
 
-# Closing code for a WebSocket whose token expired (4401: the 4400 range is the
-# application's, and 401 reads as "sign in again").
-TOKEN_EXPIRED_CLOSE_CODE = 4401
 _EXPIRY_TIMER = "reports.token_expiry_timer"
+_FORGET_SOCKET = "reports.forget_socket"
 
 
 class ReportsGraphQL(GraphQL[RequestContext, None]):
@@ -37,6 +35,9 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             timer: asyncio.TimerHandle | None = scope.get(_EXPIRY_TIMER)
             if timer is not None:
                 timer.cancel()
+            forget = scope.get(_FORGET_SOCKET)
+            if forget is not None:
+                forget()
 
     def parse_json(self, data: str | bytes) -> Any:
         # Strawberry turns malformed JSON into a 400; bytes that are not UTF-8,
@@ -85,18 +86,18 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
                     "retryAfter": exc.retry_after,
                 }
             ) from exc
-        _close_when_expired(context.request, caller.expires_at)
+        if isinstance(context.request, WebSocket):
+            socket = context.request
+            sockets = context.services.session_sockets
+            sockets.add(caller.session_id, socket)
+            socket.scope[_FORGET_SOCKET] = lambda: sockets.discard(caller.session_id, socket)
+            _close_when_expired(socket, caller.expires_at)
         return await super().on_ws_connect(context)
 
 
-def _close_when_expired(request: Request | WebSocket, expires_at: datetime) -> None:
-    if not isinstance(request, WebSocket):
-        return
-
-    async def close() -> None:
-        with contextlib.suppress(RuntimeError, OSError):
-            await request.close(code=TOKEN_EXPIRED_CLOSE_CODE, reason="token expired")
-
+def _close_when_expired(socket: WebSocket, expires_at: datetime) -> None:
     delay = max(0.0, (expires_at - datetime.now(UTC)).total_seconds())
     loop = asyncio.get_running_loop()
-    request.scope[_EXPIRY_TIMER] = loop.call_later(delay, lambda: loop.create_task(close()))
+    socket.scope[_EXPIRY_TIMER] = loop.call_later(
+        delay, lambda: loop.create_task(close_socket(socket, "token expired"))
+    )

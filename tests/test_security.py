@@ -66,6 +66,26 @@ async def test_a_revoked_token_cannot_open_a_websocket(api_url: str) -> None:
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
+async def test_logout_closes_the_session_s_open_websockets(api_url: str) -> None:
+    async with ReportsClient(api_url) as client:
+        await register(client)
+        url = api_url.replace("http", "ws") + "/graphql"
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "connection_init",
+                        "payload": {"Authorization": f"Bearer {client.token}"},
+                    }
+                )
+            )
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await client.execute(LOGOUT, {})
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
 async def test_tokens_expire_and_an_expired_websocket_is_closed(stack: StackFactory) -> None:
     short = await stack("token-ttl", token_ttl_seconds=2)
     with running_api(short) as url:
