@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 GENERATE_REPORT_TASK = "generate_report"
 # Redis calls from the API give up quickly: a request makes up to three of them
 # (rate limit, event, enqueue) and must answer within 2 s even if Redis hangs.
-REDIS_TIMEOUT_SECONDS = 0.5
+REDIS_TIMEOUT_SECONDS = 0.3
 
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
