@@ -38,6 +38,8 @@ class Sweeper:
         self._settings = worker.settings
         self._queue = queue
         self._last_cleanup = 0.0
+        # Since when the database has answered this sweeper without a break.
+        self._database_up_since = time.monotonic()
 
     async def run_forever(self) -> None:
         while True:
@@ -47,12 +49,17 @@ class Sweeper:
                 # The sweep must outlive outages; anything else is a bug worth a trace.
                 if is_connection_failure(exc):
                     logger.warning("sweep: skipped, a service is unreachable (%s)", exc)
+                    self._database_up_since = time.monotonic()
                 else:
                     logger.exception("sweep failed")
             await asyncio.sleep(self._settings.sweep_interval_seconds)
 
     async def sweep(self) -> None:
-        await self.take_back_lapsed_leases()
+        # Workers could not renew their leases while the database was away (or
+        # before this worker started): give them one lease period before
+        # treating a lapsed lease as a dead worker.
+        if time.monotonic() - self._database_up_since >= self._settings.lease_seconds:
+            await self.take_back_lapsed_leases()
         await self.enqueue_stray_pending()
         if time.monotonic() - self._last_cleanup >= self._settings.cleanup_interval_seconds:
             await self.expire_files()
