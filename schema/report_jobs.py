@@ -13,14 +13,15 @@ from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
-from schema.errors import bad_input, conflict, not_found
+from schema.errors import ApiError, bad_input, conflict, not_found
 from schema.rate_limits import RateRule
+from schema.services import Services
 from schema.types.enums import JobStatus, ReportKind
 from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.report_jobs import ReportJob, RequestReportInput
 from schema.validation import clean_text, parse_id
 from workers.queue import abort_attempt, enqueue_report
-from workers.storage import job_files
+from workers.storage import remove_job_files
 
 NEWEST_FIRST = KeysetOrder(
     fields=("created_at", "id"), parsers=(datetime.fromisoformat, UUID), descending=True
@@ -36,6 +37,35 @@ async def owned_job(account_id: UUID, raw_id: str) -> ReportJobModel | None:
     if job_id is None:
         return None
     return await ReportJobModel.get_or_none(id=job_id, account_id=account_id)
+
+
+async def _owned_or_not_found(info: AppInfo, raw_id: str) -> ReportJobModel:
+    job = await owned_job(current_account(info), raw_id)
+    if job is None:
+        raise not_found("Report job")
+    return job
+
+
+async def _cancel(services: Services, job: ReportJobModel, message: str) -> JobSnapshot | None:
+    """PENDING/RUNNING -> CANCELLED; the attempt running it, if any, is told to stop."""
+    cancelled = await transition_job(
+        services.publisher,
+        job.id,
+        JobStatus.CANCELLED,
+        message=message,
+        finished_at=datetime.now(UTC),
+        lease_expires_at=None,
+    )
+    if cancelled is not None:
+        # The row already says CANCELLED; stopping the running attempt now
+        # (rather than at its next checkpoint) is a courtesy to the worker.
+        await abort_attempt(services.queue, job.id, job.queued_version)
+    return cancelled
+
+
+async def _refused(job: ReportJobModel, rule: str) -> ApiError:
+    current = await ReportJobModel.get(id=job.id)
+    return conflict(f"{rule}; this one is {current.status}")
 
 
 def _to_node(job: ReportJobModel) -> ReportJob:
@@ -105,33 +135,15 @@ class ReportJobMutation:
 
     @strawberry.mutation(description="PENDING/RUNNING -> CANCELLED.")
     async def cancel_report(self, info: AppInfo, id: strawberry.ID) -> ReportJob:
-        job = await owned_job(current_account(info), id)
-        if job is None:
-            raise not_found("Report job")
-        services = info.context.services
-        cancelled = await transition_job(
-            services.publisher,
-            job.id,
-            JobStatus.CANCELLED,
-            message="Cancelled",
-            finished_at=datetime.now(UTC),
-            lease_expires_at=None,
-        )
+        job = await _owned_or_not_found(info, id)
+        cancelled = await _cancel(info.context.services, job, "Cancelled")
         if cancelled is None:
-            current = await ReportJobModel.get(id=job.id)
-            raise conflict(
-                f"Only a PENDING or RUNNING job can be cancelled; this one is {current.status}"
-            )
-        # The job row already says CANCELLED; stopping the running attempt now
-        # (rather than at its next checkpoint) is a courtesy to the worker.
-        await abort_attempt(services.queue, job.id, job.queued_version)
+            raise await _refused(job, "Only a PENDING or RUNNING job can be cancelled")
         return ReportJob.from_snapshot(cancelled)
 
     @strawberry.mutation(description="FAILED/CANCELLED -> a new attempt, status PENDING.")
     async def retry_report(self, info: AppInfo, id: strawberry.ID) -> ReportJob:
-        job = await owned_job(current_account(info), id)
-        if job is None:
-            raise not_found("Report job")
+        job = await _owned_or_not_found(info, id)
         services = info.context.services
         retried = await transition_job(
             services.publisher,
@@ -152,10 +164,7 @@ class ReportJobMutation:
             attempt_limit=F("attempts") + services.settings.max_attempts,
         )
         if retried is None:
-            current = await ReportJobModel.get(id=job.id)
-            raise conflict(
-                f"Only a FAILED or CANCELLED job can be retried; this one is {current.status}"
-            )
+            raise await _refused(job, "Only a FAILED or CANCELLED job can be retried")
         await enqueue_report(services.queue, retried.id, retried.version, retried.priority)
         return ReportJob.from_snapshot(retried)
 
@@ -164,21 +173,10 @@ class ReportJobMutation:
         "Returns true once deleted."
     )
     async def delete_report(self, info: AppInfo, id: strawberry.ID) -> bool:
-        job = await owned_job(current_account(info), id)
-        if job is None:
-            raise not_found("Report job")
+        job = await _owned_or_not_found(info, id)
         services = info.context.services
         if not JobStatus(job.status).is_terminal:
-            await transition_job(
-                services.publisher,
-                job.id,
-                JobStatus.CANCELLED,
-                message="Deleted",
-                finished_at=datetime.now(UTC),
-                lease_expires_at=None,
-            )
-            await abort_attempt(services.queue, job.id, job.queued_version)
+            await _cancel(services, job, "Deleted")
         await ReportJobModel.filter(id=job.id).delete()
-        for path in await asyncio.to_thread(job_files, services.settings.reports_dir, job.id):
-            await asyncio.to_thread(path.unlink, missing_ok=True)
+        await asyncio.to_thread(remove_job_files, services.settings.reports_dir, job.id)
         return True

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from client.graphql_client import ReportsClient
+from client.processes import running_api, running_worker
 from models.settings import Settings
+from tests.conftest import register
 from tests.documents import COMPLETE_ORDER, REPORT_JOB, WATCH_JOBS
 from tests.factories import add_product, create_order
 
@@ -47,6 +49,17 @@ class JobEvents:
                     return event
             await asyncio.sleep(0.02)
         raise TimeoutError("no such event arrived")
+
+
+@contextlib.asynccontextmanager
+async def signed_in(lab: Settings, *, workers: int = 1) -> AsyncIterator[ReportsClient]:
+    """A real API and `workers` real workers on the stack, and a client of a new account."""
+    with running_api(lab) as url, contextlib.ExitStack() as processes:
+        for _ in range(workers):
+            processes.enter_context(running_worker(lab))
+        async with ReportsClient(url) as client:
+            await register(client)
+            yield client
 
 
 @contextlib.asynccontextmanager

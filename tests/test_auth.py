@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-import websockets
 from graphql import Undefined
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.accounts import Account
 from schema.root import schema
 from tests.documents import LOGIN, ME, REGISTER
+from tests.sockets import answer, socket
 
 OPEN_FIELDS = {"register", "login"}
 
@@ -109,22 +108,12 @@ async def test_registering_an_email_twice_is_a_conflict(anonymous: ReportsClient
 async def test_websocket_without_a_valid_token_is_refused(
     api_url: str, init_payload: dict[str, str]
 ) -> None:
-    url = api_url.replace("http", "ws") + "/graphql"
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": init_payload}))
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await ws.recv()
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    async with socket(api_url, init_payload) as ws:
+        assert await answer(ws) == 4403
 
 
 async def test_websocket_accepts_lower_case_authorization_key(
     api_url: str, user: ReportsClient
 ) -> None:
-    url = api_url.replace("http", "ws") + "/graphql"
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(
-            json.dumps(
-                {"type": "connection_init", "payload": {"authorization": f"Bearer {user.token}"}}
-            )
-        )
-        assert json.loads(await ws.recv())["type"] == "connection_ack"
+    async with socket(api_url, {"authorization": f"Bearer {user.token}"}) as ws:
+        assert await answer(ws) == "connection_ack"

@@ -24,7 +24,7 @@ from tests.documents import (
     RETRY_REPORT,
     UPSERT_PRODUCT,
 )
-from tests.factories import add_product, create_order
+from tests.factories import add_product, create_order, wait_for_job
 
 UNKNOWN_ID = "5f0c3b9e-1c51-4a3e-9d59-8a4c0f7e2b11"
 MALFORMED_IDS = ["not-an-id", "", "1; DROP TABLE account", "0" * 500]
@@ -215,10 +215,13 @@ async def test_broken_requests_get_graphql_errors_never_a_500(shop: ReportsClien
     assert not_a_query.status_code == 400
 
 
+@pytest.mark.usefixtures("worker")
 async def test_cancelling_or_retrying_in_the_wrong_state_is_a_conflict(shop: ReportsClient) -> None:
     job = (await shop.execute(REQUEST_REPORT, {"input": {"kind": "SALES", "format": "CSV"}}))[
         "requestReport"
     ]
+    # Whether still PENDING, RUNNING or already done, it has not failed: no retry.
     await expect_error(shop, RETRY_REPORT, {"id": job["id"]}, "CONFLICT", None)
-    await shop.execute(CANCEL_REPORT, {"id": job["id"]})
+    assert (await wait_for_job(shop, job["id"]))["status"] == "COMPLETED"
     await expect_error(shop, CANCEL_REPORT, {"id": job["id"]}, "CONFLICT", None)
+    await expect_error(shop, RETRY_REPORT, {"id": job["id"]}, "CONFLICT", None)

@@ -6,12 +6,11 @@ import asyncio
 import random
 from collections import Counter
 
-from client.graphql_client import GraphQLResponseError, ReportsClient
-from client.processes import running_api, running_worker
-from tests.conftest import StackFactory, register
+from client.graphql_client import GraphQLResponseError
+from tests.conftest import StackFactory
 from tests.documents import CANCEL_REPORT
 from tests.factories import TERMINAL, add_product, completed_order, request_report, wait_for_job
-from tests.lab import report_files, temp_files, watching
+from tests.lab import report_files, signed_in, temp_files, watching
 
 JOBS = 200
 
@@ -22,30 +21,26 @@ async def test_two_hundred_jobs_two_workers_random_cancels(stack: StackFactory) 
         "concurrency", worker_max_jobs=10, read_chunk_rows=2, fault_chunk_delay_seconds=0.05
     )
     chance = random.Random(20261123)
-    with running_api(lab) as url, running_worker(lab), running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            await add_product(client, "C-1", "Crowd", "1.00", stock=1000)
-            for index in range(5):
-                await completed_order(
-                    client, f"Buyer {index}", f"b{index}@example.com", [("C-1", 2)]
-                )
-            async with watching(client) as watched:
-                ids: list[str] = []
-                cancels = 0
-                refusals: list[list[str | None]] = []
-                for index in range(JOBS):
-                    kind = ("ORDERS", "SALES", "INVENTORY", "CUSTOMERS")[index % 4]
-                    ids.append((await request_report(client, kind=kind, format="CSV"))["id"])
-                    if chance.random() < 0.3:
-                        victim = chance.choice(ids[-10:])
-                        try:
-                            await client.execute(CANCEL_REPORT, {"id": victim})
-                            cancels += 1
-                        except GraphQLResponseError as exc:
-                            refusals.append(exc.codes)
-                finals = [await wait_for_job(client, job_id) for job_id in ids]
-                await asyncio.sleep(1)
+    async with signed_in(lab, workers=2) as client:
+        await add_product(client, "C-1", "Crowd", "1.00", stock=1000)
+        for index in range(5):
+            await completed_order(client, f"Buyer {index}", f"b{index}@example.com", [("C-1", 2)])
+        async with watching(client) as watched:
+            ids: list[str] = []
+            cancels = 0
+            refusals: list[list[str | None]] = []
+            for index in range(JOBS):
+                kind = ("ORDERS", "SALES", "INVENTORY", "CUSTOMERS")[index % 4]
+                ids.append((await request_report(client, kind=kind, format="CSV"))["id"])
+                if chance.random() < 0.3:
+                    victim = chance.choice(ids[-10:])
+                    try:
+                        await client.execute(CANCEL_REPORT, {"id": victim})
+                        cancels += 1
+                    except GraphQLResponseError as exc:
+                        refusals.append(exc.codes)
+            finals = [await wait_for_job(client, job_id) for job_id in ids]
+            await asyncio.sleep(1)
     statuses = Counter(job["status"] for job in finals)
     print(f"\n{JOBS} jobs, {cancels} cancels accepted: {dict(statuses)}")
     assert all(codes == ["CONFLICT"] for codes in refusals), "only a finished job refuses"

@@ -20,7 +20,7 @@ from client.processes import migrate, running_api, running_worker
 from tests.conftest import StackFactory, register
 from tests.documents import ORDERS, REPORT_JOB
 from tests.factories import request_report, wait_for_job
-from tests.lab import fast_recovery, job, report_files, seed_line_items, watching
+from tests.lab import fast_recovery, job, report_files, seed_line_items, signed_in, watching
 from tests.private_postgres import PrivatePostgres
 
 
@@ -112,50 +112,48 @@ async def test_redis_outage_loses_nothing(
     lab = await stack(
         "redis-outage", **fast_recovery(fault_chunk_delay_seconds=0.1), redis_url=private_redis.url
     )
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 300)
-            before = await request_report(client, kind="ORDERS", format="CSV")
-            watched: list[dict[str, Any]] = []
+    async with signed_in(lab) as client:
+        await seed_line_items(client, 300)
+        before = await request_report(client, kind="ORDERS", format="CSV")
+        watched: list[dict[str, Any]] = []
 
-            async def watch() -> None:
-                async for event in client.subscribe(
-                    "subscription($id: ID!) { reportJob(id: $id) { status progress version } }",
-                    {"id": before["id"]},
-                ):
-                    watched.append(event["reportJob"])
+        async def watch() -> None:
+            async for event in client.subscribe(
+                "subscription($id: ID!) { reportJob(id: $id) { status progress version } }",
+                {"id": before["id"]},
+            ):
+                watched.append(event["reportJob"])
 
-            watching_task = asyncio.create_task(watch())
-            await asyncio.sleep(0.5)
+        watching_task = asyncio.create_task(watch())
+        await asyncio.sleep(0.5)
 
-            # A hung Redis (it accepts, never answers) must not hang the API either.
-            os.kill(private_redis.pid, signal.SIGSTOP)
-            try:
-                started = time.monotonic()
-                hung = await request_report(client, kind="SALES", format="CSV")
-                answered_while_hung = time.monotonic() - started
-            finally:
-                os.kill(private_redis.pid, signal.SIGCONT)
-            assert hung["status"] == "PENDING"
-            assert answered_while_hung < 2
-            private_redis.stop()
-
+        # A hung Redis (it accepts, never answers) must not hang the API either.
+        os.kill(private_redis.pid, signal.SIGSTOP)
+        try:
             started = time.monotonic()
-            during = await request_report(client, kind="SALES", format="CSV")
-            answered_in = time.monotonic() - started
-            assert during["status"] == "PENDING"
-            # Queries and mutations that need only PostgreSQL keep working.
-            assert (await client.execute(ORDERS, {}))["orders"]["totalCount"] == 1
-            assert (await client.execute(REPORT_JOB, {"id": during["id"]}))["reportJob"]
-            await asyncio.sleep(1)
+            hung = await request_report(client, kind="SALES", format="CSV")
+            answered_while_hung = time.monotonic() - started
+        finally:
+            os.kill(private_redis.pid, signal.SIGCONT)
+        assert hung["status"] == "PENDING"
+        assert answered_while_hung < 2
+        private_redis.stop()
 
-            private_redis.start()
-            restarted_at = time.monotonic()
-            done = await wait_for_job(client, during["id"], timeout=60)
-            recovered_in = time.monotonic() - restarted_at
-            assert (await wait_for_job(client, hung["id"]))["status"] == "COMPLETED"
-            await asyncio.wait_for(watching_task, timeout=30)
+        started = time.monotonic()
+        during = await request_report(client, kind="SALES", format="CSV")
+        answered_in = time.monotonic() - started
+        assert during["status"] == "PENDING"
+        # Queries and mutations that need only PostgreSQL keep working.
+        assert (await client.execute(ORDERS, {}))["orders"]["totalCount"] == 1
+        assert (await client.execute(REPORT_JOB, {"id": during["id"]}))["reportJob"]
+        await asyncio.sleep(1)
+
+        private_redis.start()
+        restarted_at = time.monotonic()
+        done = await wait_for_job(client, during["id"], timeout=60)
+        recovered_in = time.monotonic() - restarted_at
+        assert (await wait_for_job(client, hung["id"]))["status"] == "COMPLETED"
+        await asyncio.wait_for(watching_task, timeout=30)
     print(
         f"\nrequestReport answered in {answered_while_hung:.2f} s with Redis hung, "
         f"{answered_in:.2f} s with Redis down; "

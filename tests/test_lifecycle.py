@@ -18,6 +18,7 @@ from tests.lab import (
     job,
     report_files,
     seed_line_items,
+    signed_in,
     temp_files,
     watching,
 )
@@ -25,14 +26,12 @@ from tests.lab import (
 
 async def test_progress_rises_by_stages_and_is_throttled(stack: StackFactory) -> None:
     lab = await stack("progress", **fast_recovery(read_chunk_rows=25))
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 1000)
-            async with watching(client) as watched:
-                requested = await request_report(client, kind="ORDERS", format="CSV")
-                done = await wait_for_job(client, requested["id"])
-                await asyncio.sleep(0.3)
+    async with signed_in(lab) as client:
+        await seed_line_items(client, 1000)
+        async with watching(client) as watched:
+            requested = await request_report(client, kind="ORDERS", format="CSV")
+            done = await wait_for_job(client, requested["id"])
+            await asyncio.sleep(0.3)
     assert done["status"] == "COMPLETED" and done["rowCount"] == 1000
     events = watched.of(requested["id"])
     progress = [e["progress"] for e in events]
@@ -50,23 +49,21 @@ async def test_cancelling_a_running_job_stops_the_worker_and_removes_its_file(
     stack: StackFactory,
 ) -> None:
     lab = await stack("cancel-running", **fast_recovery(fault_chunk_delay_seconds=0.2))
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 600)
-            async with watching(client) as watched:
-                requested = await request_report(client, kind="ORDERS", format="CSV")
-                await watched.wait_for(lambda e: e["id"] == requested["id"] and e["progress"] >= 10)
-                cancelled = (await client.execute(CANCEL_REPORT, {"id": requested["id"]}))[
-                    "cancelReport"
-                ]
-                cancelled_at = time.monotonic()
-                assert cancelled["status"] == "CANCELLED"
-                while temp_files(lab) and time.monotonic() - cancelled_at < 5:  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
-                stopped_after = time.monotonic() - cancelled_at
-                await asyncio.sleep(1.5)
-            final = await job(client, requested["id"])
+    async with signed_in(lab) as client:
+        await seed_line_items(client, 600)
+        async with watching(client) as watched:
+            requested = await request_report(client, kind="ORDERS", format="CSV")
+            await watched.wait_for(lambda e: e["id"] == requested["id"] and e["progress"] >= 10)
+            cancelled = (await client.execute(CANCEL_REPORT, {"id": requested["id"]}))[
+                "cancelReport"
+            ]
+            cancelled_at = time.monotonic()
+            assert cancelled["status"] == "CANCELLED"
+            while temp_files(lab) and time.monotonic() - cancelled_at < 5:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+            stopped_after = time.monotonic() - cancelled_at
+            await asyncio.sleep(1.5)
+        final = await job(client, requested["id"])
     print(f"\nworker dropped the cancelled job's partial file {stopped_after:.2f} s after cancel")
     assert stopped_after < 2
     assert final["status"] == "CANCELLED" and final["version"] == cancelled["version"]
@@ -77,14 +74,12 @@ async def test_cancelling_a_running_job_stops_the_worker_and_removes_its_file(
 
 async def test_transient_failures_are_retried_with_backoff(stack: StackFactory) -> None:
     lab = await stack("retry", **fast_recovery(fault_transient_failures=2))
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 10)
-            async with watching(client) as watched:
-                requested = await request_report(client, kind="ORDERS", format="CSV")
-                done = await wait_for_job(client, requested["id"])
-                await asyncio.sleep(0.2)
+    async with signed_in(lab) as client:
+        await seed_line_items(client, 10)
+        async with watching(client) as watched:
+            requested = await request_report(client, kind="ORDERS", format="CSV")
+            done = await wait_for_job(client, requested["id"])
+            await asyncio.sleep(0.2)
     assert done["status"] == "COMPLETED" and done["attempts"] == 3
     assert done["error"] is None
     retries = [
@@ -98,11 +93,9 @@ async def test_transient_failures_are_retried_with_backoff(stack: StackFactory) 
 
 async def test_retries_stop_at_the_maximum(stack: StackFactory) -> None:
     lab = await stack("give-up", **fast_recovery(fault_transient_failures=9, max_attempts=2))
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            requested = await request_report(client, kind="INVENTORY", format="CSV")
-            failed = await wait_for_job(client, requested["id"])
+    async with signed_in(lab) as client:
+        requested = await request_report(client, kind="INVENTORY", format="CSV")
+        failed = await wait_for_job(client, requested["id"])
     assert failed["status"] == "FAILED" and failed["attempts"] == 2
     assert failed["error"] == ("The report file could not be written; gave up after 2 attempts.")
 
@@ -111,13 +104,11 @@ async def test_a_runaway_job_fails_as_timed_out(stack: StackFactory) -> None:
     lab = await stack(
         "time-limit", **fast_recovery(job_time_limit_seconds=1, fault_chunk_delay_seconds=0.3)
     )
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 200)
-            requested = await request_report(client, kind="ORDERS", format="CSV")
-            failed = await wait_for_job(client, requested["id"])
-            await asyncio.sleep(0.3)
+    async with signed_in(lab) as client:
+        await seed_line_items(client, 200)
+        requested = await request_report(client, kind="ORDERS", format="CSV")
+        failed = await wait_for_job(client, requested["id"])
+        await asyncio.sleep(0.3)
     assert (failed["status"], failed["error"], failed["attempts"]) == (
         "FAILED",
         "Timed out after 1 s.",
@@ -156,20 +147,18 @@ async def test_urgent_work_starts_before_a_backlog_of_low(stack: StackFactory) -
 
 async def test_completed_files_expire(stack: StackFactory) -> None:
     lab = await stack("expiry", **fast_recovery(report_retention_seconds=1))
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            await add_product(client, "E-1", "Ephemeral", "2.00")
-            await completed_order(client, "Ann", "ann@example.com", [("E-1", 1)])
-            async with watching(client) as watched:
-                requested = await request_report(client, kind="SALES", format="CSV")
-                done = await wait_for_job(client, requested["id"])
-                assert done["expiresAt"] is not None and done["downloadUrl"] is not None
-                link = done["downloadUrl"]
-                expired = await watched.wait_for(
-                    lambda e: e["id"] == requested["id"] and e["message"] == "Expired"
-                )
-            assert (await client.download(link)).status_code == 404
+    async with signed_in(lab) as client:
+        await add_product(client, "E-1", "Ephemeral", "2.00")
+        await completed_order(client, "Ann", "ann@example.com", [("E-1", 1)])
+        async with watching(client) as watched:
+            requested = await request_report(client, kind="SALES", format="CSV")
+            done = await wait_for_job(client, requested["id"])
+            assert done["expiresAt"] is not None and done["downloadUrl"] is not None
+            link = done["downloadUrl"]
+            expired = await watched.wait_for(
+                lambda e: e["id"] == requested["id"] and e["message"] == "Expired"
+            )
+        assert (await client.download(link)).status_code == 404
     assert expired["status"] == "COMPLETED" and expired["downloadUrl"] is None
     assert report_files(lab, requested["id"]) == []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -15,6 +14,7 @@ from client.processes import running_api
 from models.settings import Settings, SettingsError
 from tests.conftest import StackFactory, register
 from tests.documents import LOGIN, ME, REQUEST_REPORT
+from tests.sockets import answer, bearer, socket
 
 LOGOUT = "mutation Logout($all: Boolean) { logout(allSessions: $all) }"
 STRONG_SECRET = "a-production-secret-that-is-long-enough-0123456789"
@@ -56,34 +56,17 @@ async def test_a_revoked_token_cannot_open_a_websocket(api_url: str) -> None:
         await register(client)
         token = client.token
         await client.execute(LOGOUT, {})
-    url = api_url.replace("http", "ws") + "/graphql"
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await ws.recv()
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    async with socket(api_url, bearer(token)) as ws:
+        assert await answer(ws) == 4403
 
 
 async def test_logout_closes_the_session_s_open_websockets(api_url: str) -> None:
     async with ReportsClient(api_url) as client:
         await register(client)
-        url = api_url.replace("http", "ws") + "/graphql"
-        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-            await ws.send(
-                json.dumps(
-                    {
-                        "type": "connection_init",
-                        "payload": {"Authorization": f"Bearer {client.token}"},
-                    }
-                )
-            )
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
+        async with socket(api_url, bearer(client.token)) as ws:
+            assert await answer(ws) == "connection_ack"
             await client.execute(LOGOUT, {})
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                await asyncio.wait_for(ws.recv(), timeout=5)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+            assert await answer(ws, timeout=5) == 4401
 
 
 async def test_tokens_expire_and_an_expired_websocket_is_closed(stack: StackFactory) -> None:
@@ -91,20 +74,9 @@ async def test_tokens_expire_and_an_expired_websocket_is_closed(stack: StackFact
     with running_api(short) as url:
         async with ReportsClient(url) as client:
             await register(client)
-            ws_url = url.replace("http", "ws") + "/graphql"
-            async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-                await ws.send(
-                    json.dumps(
-                        {
-                            "type": "connection_init",
-                            "payload": {"Authorization": f"Bearer {client.token}"},
-                        }
-                    )
-                )
-                assert json.loads(await ws.recv())["type"] == "connection_ack"
-                with pytest.raises(websockets.ConnectionClosed) as closed:
-                    await asyncio.wait_for(ws.recv(), timeout=10)
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+            async with socket(url, bearer(client.token)) as ws:
+                assert await answer(ws) == "connection_ack"
+                assert await answer(ws, timeout=10) == 4401
             assert await codes_for(client, client.token) == ["UNAUTHENTICATED"]
 
 
@@ -244,22 +216,10 @@ async def test_rate_limits_answer_rate_limited_with_retry_after(stack: StackFact
                 logins.append(body["errors"][0]["extensions"]["code"])
             assert logins == ["UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED"]
 
-            ws_url = url.replace("http", "ws") + "/graphql"
             answers = []
             for _ in range(3):
-                async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-                    await ws.send(
-                        json.dumps(
-                            {
-                                "type": "connection_init",
-                                "payload": {"Authorization": f"Bearer {client.token}"},
-                            }
-                        )
-                    )
-                    try:
-                        answers.append(json.loads(await ws.recv())["type"])
-                    except websockets.ConnectionClosed as closed:
-                        answers.append(closed.rcvd.code if closed.rcvd else None)
+                async with socket(url, bearer(client.token)) as ws:
+                    answers.append(await answer(ws))
             assert answers == ["connection_ack", "connection_ack", 4403]
 
 
@@ -311,17 +271,8 @@ async def test_production_posture(stack: StackFactory) -> None:
                 headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
             )
             assert "access-control-allow-origin" not in foreign.headers
-        ws_url = url.replace("http", "ws") + "/graphql"
         with pytest.raises(websockets.InvalidStatus):
-            async with websockets.connect(
-                ws_url,
-                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-                origin="https://evil.example",  # type: ignore[arg-type]
-            ):
+            async with socket(url, {}, origin="https://evil.example"):
                 pass
-        async with websockets.connect(
-            ws_url,
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-            origin="https://app.example.com",  # type: ignore[arg-type]
-        ) as ws:
-            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        async with socket(url, {}, origin="https://app.example.com") as ws:
+            assert await answer(ws) == 4403, "the origin is let in; the missing token is not"

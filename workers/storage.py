@@ -26,13 +26,11 @@ def report_path(
     return reports_dir / ext / f"{job_id}.a{attempt}.{ext}"
 
 
-def job_files(reports_dir: Path, job_id: UUID | str) -> list[Path]:
-    """Every file of a job, finished or temporary, in every format."""
-    return [
-        path
-        for report_format in ReportFormat
-        for path in (reports_dir / report_format.extension).glob(f"{job_id}.*")
-    ]
+def remove_job_files(reports_dir: Path, job_id: UUID | str) -> None:
+    """Delete every file of a job, finished or temporary, in every format (blocking)."""
+    for report_format in ReportFormat:
+        for path in (reports_dir / report_format.extension).glob(f"{job_id}.*"):
+            path.unlink(missing_ok=True)
 
 
 def temp_path_for(final: Path) -> Path:
