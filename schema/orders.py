@@ -108,19 +108,20 @@ class OrderMutation:
                 customer_email=customer_email,
                 total=sum((line_total for _, _, line_total in lines), Decimal(0)),
             )
-            await OrderItemModel.bulk_create(
-                [
-                    OrderItemModel(
-                        order_id=order.id,
-                        product_id=product.id,
-                        quantity=quantity,
-                        unit_price=product.price,
-                        line_total=line_total,
-                    )
-                    for product, quantity, line_total in lines
-                ]
-            )
-        return await _reload(order.id)
+            items = [
+                OrderItemModel(
+                    order_id=order.id,
+                    product=product,
+                    quantity=quantity,
+                    unit_price=product.price,
+                    line_total=line_total,
+                )
+                for product, quantity, line_total in lines
+            ]
+            await OrderItemModel.bulk_create(items)
+        # Answered from what was written (as read back: Tortoise sets created_at so),
+        # not reloaded: three SELECTs fewer.
+        return Order.from_model(order, items)
 
     @strawberry.mutation(description="PENDING -> COMPLETED: sets completedAt and takes stock.")
     async def complete_order(self, info: AppInfo, id: strawberry.ID) -> Order:

@@ -1,4 +1,5 @@
-"""The SQL statements a list costs do not grow with the page size."""
+"""The SQL statements a list costs do not grow with the page size, nor an order's with
+its items."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 import pytest
 
 from client.graphql_client import ReportsClient
-from tests.documents import ORDERS, PRODUCTS, REPORT_JOBS
+from tests.documents import ORDER, ORDERS, PRODUCTS, REPORT_JOBS
 from tests.factories import add_product, create_order, request_report
 
 
@@ -41,3 +42,33 @@ async def test_lists_cost_the_same_statements_for_2_or_50_items(
         large = await count_for(user, caplog, document, 50)
         assert small == large, f"{document.split()[1]}: {small} statements for 2, {large} for 50"
         assert 1 <= large <= 5
+
+
+def all_statements(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("tortoise.db_client")
+    ]
+
+
+async def test_create_order_costs_the_same_statements_for_1_or_5_items(
+    user: ReportsClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    for index in range(5):
+        await add_product(user, f"N-{index}", f"Product {index}", "1.00")
+    counts = []
+    for lines in (1, 5):
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+            order = await create_order(
+                user, "C", "c@example.com", [(f"N-{index}", 2) for index in range(lines)]
+            )
+        assert len(order["items"]) == lines
+        # Answered without reading the order back, yet as a read would answer.
+        assert order == (await user.execute(ORDER, {"id": order["id"]}))["order"]
+        counts.append(len(all_statements(caplog)))
+    # Session, products, order, items: the items go in as one batched INSERT
+    # (executemany, one round trip), whatever their number.
+    assert counts[0] == counts[1], f"{counts[0]} statements for 1 item, {counts[1]} for 5"
+    assert counts[1] <= 4

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -40,14 +41,17 @@ class Order:
     completed_at: datetime | None
 
     @classmethod
-    def from_model(cls, order: OrderModel) -> Order:
-        """Build from an order whose items and their products are prefetched."""
+    def from_model(cls, order: OrderModel, items: Sequence[OrderItemModel] | None = None) -> Order:
+        """Build from an order whose items and their products are prefetched, or from a
+        new order and the items (holding their products) just written for it."""
         return cls(
             id=strawberry.ID(str(order.id)),
             customer_name=order.customer_name,
             customer_email=order.customer_email,
             status=order.status,
-            items=[OrderItem.from_model(item) for item in order.items],
+            items=[
+                OrderItem.from_model(item) for item in (order.items if items is None else items)
+            ],
             total=order.total,
             created_at=order.created_at,
             completed_at=order.completed_at,
