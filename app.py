@@ -5,6 +5,7 @@ Run with `reports api`, or `uvicorn app:create_app --factory`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -37,6 +38,8 @@ async def health(request: Request) -> Response:
             "status": "ok",
             "jobEvents": "connected" if hub.connected else "reconnecting",
             "subscriptions": hub.listener_count,
+            # Tasks left behind by closed connections would show up here as a leak.
+            "tasks": len(asyncio.all_tasks()),
         }
     )
 

@@ -28,7 +28,16 @@ def _configure_logging() -> None:
 def run_api(host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run("app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=os.environ.get("LOG_LEVEL", "INFO").lower(),
+        # Job events are a few hundred bytes: compressing them saves little, and each
+        # compressed WebSocket would hold its own zlib state (hundreds of KB).
+        ws_per_message_deflate=False,
+    )
 
 
 def run_worker() -> None:

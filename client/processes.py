@@ -73,6 +73,15 @@ def running_worker(settings: Settings, timeout: float = 30) -> Iterator[subproce
 @contextmanager
 def running_api(settings: Settings, timeout: float = 30) -> Iterator[str]:
     """A real `reports api` (uvicorn) process; yields its base URL."""
+    with running_api_process(settings, timeout) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def running_api_process(
+    settings: Settings, timeout: float = 30
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real `reports api` (uvicorn) process; yields its base URL and the process."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -91,6 +100,6 @@ def running_api(settings: Settings, timeout: float = 30) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the API did not start")
             time.sleep(0.1)
-        yield base_url
+        yield base_url, process
     finally:
         _stop(process)

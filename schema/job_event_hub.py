@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from typing import Final
 from uuid import UUID
@@ -38,21 +38,34 @@ HEALTH_CHECK_SECONDS = 5.0
 
 
 class Listener:
-    def __init__(self, queue_size: int) -> None:
-        self._queue: asyncio.Queue[HubItem] = asyncio.Queue(maxsize=queue_size)
+    """One subscriber's bounded backlog; a deque and one waiter, lighter than a Queue
+    (thousands of these are alive at once)."""
+
+    __slots__ = ("_items", "_limit", "_waiter")
+
+    def __init__(self, limit: int) -> None:
+        self._items: deque[HubItem] = deque()
+        self._limit = limit
+        self._waiter: asyncio.Future[None] | None = None
 
     def deliver(self, item: HubItem) -> None:
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self._items) >= self._limit:
             # Too slow to keep up: drop the backlog and let it catch up from the
             # database, rather than buffering without limit.
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(RESYNC)
+            self._items.clear()
+            item = RESYNC
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next(self) -> HubItem:
-        return await self._queue.get()
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
 
 
 class JobEventHub:

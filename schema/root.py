@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, DocumentNode, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from schema.accounts import AccountMutation, AccountQuery
 from schema.error_policy import ErrorPolicy
 from schema.orders import OrderMutation, OrderQuery
+from schema.parsed_documents import ParsedDocuments
 from schema.products import ProductMutation, ProductQuery
 from schema.report_jobs import ReportJobMutation, ReportJobQuery
 from schema.report_stats import ReportStatsQuery
@@ -96,6 +97,7 @@ def build_schema(*, introspection: bool = True) -> ReportsSchema:
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     valid: OrderedDict[str, None] = OrderedDict()
+    documents: OrderedDict[str, DocumentNode] = OrderedDict()
     return ReportsSchema(
         query=Query,
         mutation=Mutation,
@@ -106,6 +108,7 @@ def build_schema(*, introspection: bool = True) -> ReportsSchema:
         extensions=[
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=2_000),
+            lambda: ParsedDocuments(documents),
             lambda: ValidDocuments(valid),
             ErrorPolicy,
         ],

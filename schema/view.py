@@ -20,6 +20,7 @@ from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
 from schema.rate_limits import RateLimited, RateRule
 from schema.services import Services
 from schema.sessions import close_socket
+from schema.shared_events import encode_shared_message
 
 _EXPIRY_TIMER = "reports.token_expiry_timer"
 _FORGET_SOCKET = "reports.forget_socket"
@@ -38,6 +39,10 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             forget = scope.get(_FORGET_SOCKET)
             if forget is not None:
                 forget()
+
+    def encode_json(self, data: object) -> str | bytes:
+        shared = encode_shared_message(data)
+        return shared if shared is not None else super().encode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         # Strawberry turns malformed JSON into a 400; bytes that are not UTF-8,

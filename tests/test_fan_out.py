@@ -10,7 +10,7 @@ import httpx
 import pytest
 import redis.asyncio as redis
 
-from client.graphql_client import ReportsClient
+from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol, ReportsClient
 from client.processes import running_api
 from models.settings import Settings
 from tests.conftest import StackFactory, register
@@ -95,3 +95,52 @@ async def test_a_finished_job_stream_completes_and_is_released(
         events = [e["reportJob"] async for e in client.subscribe(WATCH_JOB, {"id": job["id"]})]
     assert [(e["status"], e["version"]) for e in events] == [("CANCELLED", 2)]
     assert (await health(base_url))["subscriptions"] == 0
+
+
+SHAPES: list[tuple[str, Protocol]] = [
+    ("subscription { reportJobs { id status } }", GRAPHQL_TRANSPORT_WS),
+    ("subscription { reportJobs { id status } }", GRAPHQL_TRANSPORT_WS),
+    ("subscription { reportJobs { id status } }", GRAPHQL_WS),
+    ("subscription { reportJobs { version kind downloadUrl } }", GRAPHQL_TRANSPORT_WS),
+    ("subscription Named { job: reportJobs { state: status } }", GRAPHQL_WS),
+]
+
+
+async def test_subscribers_sharing_an_event_each_get_their_own_selection(
+    fan_out: tuple[str, Settings],
+) -> None:
+    """One event is executed once per distinct operation; everyone still gets what they asked."""
+    base_url, _ = fan_out
+    async with ReportsClient(base_url) as client:
+        await register(client)
+        received: list[list[dict[str, Any]]] = [[] for _ in SHAPES]
+
+        async def listen(index: int) -> None:
+            query, protocol = SHAPES[index]
+            async for event in client.subscribe(query, protocol=protocol):
+                received[index].append(event)
+
+        tasks = [asyncio.create_task(listen(i)) for i in range(len(SHAPES))]
+        for _ in range(100):
+            if (await health(base_url))["subscriptions"] == len(SHAPES):
+                break
+            await asyncio.sleep(0.05)
+        job = await request_report(client, kind="SALES", format="CSV")
+        await client.execute(CANCEL_REPORT, {"id": job["id"]})
+        for _ in range(100):
+            if all(len(events) == 2 for events in received):
+                break
+            await asyncio.sleep(0.05)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    pending_then_cancelled = [
+        {"reportJobs": {"id": job["id"], "status": status}} for status in ("PENDING", "CANCELLED")
+    ]
+    assert received[0] == received[1] == received[2] == pending_then_cancelled
+    assert received[3] == [
+        {"reportJobs": {"version": version, "kind": "SALES", "downloadUrl": None}}
+        for version in (1, 2)
+    ]
+    assert received[4] == [{"job": {"state": s}} for s in ("PENDING", "CANCELLED")]

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from arq.connections import ArqRedis, RedisSettings
 from arq.jobs import Job
-from redis.asyncio import ConnectionPool
+from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import RedisError
 
 from models.report_jobs import Priority
@@ -24,6 +24,12 @@ GENERATE_REPORT_TASK = "generate_report"
 # Redis calls from the API give up quickly: a request makes up to three of them
 # (rate limit, event, enqueue) and must answer within 2 s even if Redis hangs.
 REDIS_TIMEOUT_SECONDS = 0.3
+# The API's commands share a small, fixed set of connections (with the event hub's
+# one, three in all), however many requests and subscriptions it serves: each
+# command holds a connection for a loopback round trip, so two keep up with
+# thousands of commands a second. A request waits this long for one to free up.
+API_REDIS_CONNECTIONS = 2
+API_REDIS_CONNECTION_WAIT_SECONDS = 1.0
 
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
@@ -50,8 +56,10 @@ def open_queue(settings: Settings) -> ArqRedis:
     Unlike arq's create_pool it does not need Redis to be up: the API starts,
     and keeps answering, during a Redis outage.
     """
-    pool = ConnectionPool.from_url(
+    pool = BlockingConnectionPool.from_url(
         settings.redis_url,
+        max_connections=API_REDIS_CONNECTIONS,
+        timeout=API_REDIS_CONNECTION_WAIT_SECONDS,
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         socket_timeout=REDIS_TIMEOUT_SECONDS,
     )
