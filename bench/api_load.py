@@ -15,7 +15,6 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +22,7 @@ import asyncpg
 
 from bench.harness import Figure, bench_stack, cpu_seconds_of, p50, p99
 from client.graphql_client import ReportsClient
-from client.processes import PROJECT_ROOT, running_api
+from client.processes import PROJECT_ROOT, running_api_process
 
 CLIENTS = 50
 WARMUP_SECONDS = 1.0
@@ -99,21 +98,7 @@ class LoadResult:
         )
 
 
-def _api_pid(port: int) -> int:
-    """The uvicorn process that `running_api` started on this port."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"client.cli" in argv and b"api" in argv and str(port).encode() in argv:
-            return int(proc.name)
-    raise RuntimeError(f"no API process on port {port}")
-
-
-async def apply_load(url: str, load: Load, seconds: float) -> LoadResult:
+async def apply_load(url: str, server_pid: int, load: Load, seconds: float) -> LoadResult:
     address = urlsplit(url)
     headers = {"Content-Type": "application/json"} if load.body else {}
     if load.token:
@@ -140,7 +125,7 @@ async def apply_load(url: str, load: Load, seconds: float) -> LoadResult:
         cwd=PROJECT_ROOT,
     )
     await asyncio.sleep(max(0.0, start_at + WARMUP_SECONDS - time.time()))
-    with cpu_seconds_of(_api_pid(int(str(address.port)))) as server_cpu:
+    with cpu_seconds_of(server_pid) as server_cpu:
         await asyncio.sleep(seconds)
     output, _ = await generator.communicate()
     report = json.loads(output)
@@ -204,7 +189,7 @@ async def _seed(url: str, database_url: str) -> str:
 
 async def measure(seconds: float) -> list[Figure]:
     async with bench_stack("api") as settings:
-        with running_api(settings) as url:
+        with running_api_process(settings) as (url, api):
             token = await _seed(url, settings.database_url)
             loads = [
                 Load("bare Starlette /health", "GET", "/health"),
@@ -215,7 +200,7 @@ async def measure(seconds: float) -> list[Figure]:
             ]
             results = {}
             for load in loads:
-                results[load.name] = result = await apply_load(url, load, seconds)
+                results[load.name] = result = await apply_load(url, api.pid, load, seconds)
                 print(result.line(), flush=True)
     health = results["bare Starlette /health"]
     floor = results["{ __typename }"]
