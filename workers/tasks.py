@@ -14,8 +14,10 @@ from tortoise.expressions import F
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, ReportFormat
+from models.settings import Settings
 from workers.attempt import Attempt, JobNoLongerOursError, lease_deadline
 from workers.context import WorkerContext
+from workers.csv_copy import can_copy, copy_snapshot
 from workers.failures import (
     PermanentReportError,
     SimulatedStorageError,
@@ -24,7 +26,9 @@ from workers.failures import (
 )
 from workers.renderers import RENDERERS
 from workers.renderers.base import DocumentInfo
+from workers.renderers.csv_renderer import CsvRenderer
 from workers.reports import REPORT_BUILDERS
+from workers.reports.base import CopyableReport, CopyPlan, ReportBuilder
 from workers.reports.scope import ReportScope
 from workers.storage import (
     SerialFileIO,
@@ -131,47 +135,25 @@ async def _build(
     scope = ReportScope(account_id=job.account_id, date_from=job.date_from, date_to=job.date_to)
     builder = REPORT_BUILDERS[job.kind](scope, settings.read_chunk_rows)
     await attempt.report(0, builder.reading_message, force=True)
-    total = await builder.work_total()
-    renderer = RENDERERS[job.format](
-        temp,
-        DocumentInfo(
-            title=document_title(job),
-            period=scope.describe(),
-            generated_at=datetime.now(UTC),
-            columns=builder.columns,
-        ),
-        worker.render_resources,
-        io,
+    info = DocumentInfo(
+        title=document_title(job),
+        period=scope.describe(),
+        generated_at=datetime.now(UTC),
+        columns=builder.columns,
     )
-    if builder.work_is_rows:
-        renderer.check_size(total)
-    if attempt.number <= settings.fault_transient_failures:
-        raise SimulatedStorageError("simulated storage failure (FAULT_TRANSIENT_FAILURES)")
-    await prepare_directory(final)
-    stage = "Writing rows" if job.format is ReportFormat.CSV else "Preparing rows"
-    rows = 0
-    done = 0
-    try:
-        async for chunk in builder.chunks():
-            await renderer.write_rows(chunk.rows)
-            rows += len(chunk.rows)
-            done += chunk.work_done
-            await attempt.report(READING_SHARE * done // max(total, 1), f"{stage} {done}/{total}")
-            if settings.fault_chunk_delay_seconds:
-                await asyncio.sleep(settings.fault_chunk_delay_seconds)
-        if job.format is ReportFormat.PDF:
-            await attempt.report(READING_SHARE, f"Rendering PDF ({rows} rows)", force=True)
-        await renderer.finish(builder.summary())
-    except BaseException:
-        await renderer.abort()
-        raise
+    # PostgreSQL writes a CSV itself where it can; SQLite and other formats take rows.
+    if job.format is ReportFormat.CSV and isinstance(builder, CopyableReport) and can_copy():
+        plan = builder.copy_plan()
+        rows, summary = await _copy_rows(attempt, plan, info, temp, final, worker, io)
+    else:
+        rows, summary = await _render_rows(attempt, builder, info, temp, final, worker, io)
     size = await publish_file(io, temp, final)
     completion = attempt.completing = asyncio.ensure_future(
         attempt.complete(
             row_count=rows,
             file_path=str(final.relative_to(settings.reports_dir)),
             file_size=size,
-            summary=builder.summary(),
+            summary=summary,
         )
     )
     try:
@@ -185,3 +167,85 @@ async def _build(
         # Cancelled between the last chunk and now: the file belongs to no one.
         raise JobNoLongerOursError(str(job.id))
     logger.info("job %s: completed, %s rows, %s bytes", job.id, rows, size)
+
+
+async def _render_rows(
+    attempt: Attempt,
+    builder: ReportBuilder,
+    info: DocumentInfo,
+    temp: Path,
+    final: Path,
+    worker: WorkerContext,
+    io: SerialFileIO,
+) -> tuple[int, dict[str, Any]]:
+    """The builder's rows through the format's renderer; the row count and summary."""
+    job = attempt.job
+    total = await builder.work_total()
+    renderer = RENDERERS[job.format](temp, info, worker.render_resources, io)
+    if builder.work_is_rows:
+        renderer.check_size(total)
+    await _prepare_to_write(attempt, final, worker.settings)
+    stage = "Writing rows" if job.format is ReportFormat.CSV else "Preparing rows"
+    progress = _Progress(attempt, stage, total, worker.settings)
+    rows = 0
+    try:
+        async for chunk in builder.chunks():
+            await renderer.write_rows(chunk.rows)
+            rows += len(chunk.rows)
+            await progress.advance(chunk.work_done)
+        if job.format is ReportFormat.PDF:
+            await attempt.report(READING_SHARE, f"Rendering PDF ({rows} rows)", force=True)
+        await renderer.finish(builder.summary())
+    except BaseException:
+        await renderer.abort()
+        raise
+    return rows, builder.summary()
+
+
+async def _copy_rows(
+    attempt: Attempt,
+    plan: CopyPlan,
+    info: DocumentInfo,
+    temp: Path,
+    final: Path,
+    worker: WorkerContext,
+    io: SerialFileIO,
+) -> tuple[int, dict[str, Any]]:
+    """A CSV that PostgreSQL writes (COPY); the row count and summary."""
+    async with copy_snapshot(plan) as copy:
+        renderer = CsvRenderer(temp, info, worker.render_resources, io)
+        await _prepare_to_write(attempt, final, worker.settings)
+        progress = _Progress(attempt, "Writing rows", copy.rows, worker.settings)
+        try:
+            rows = await copy.write_to(renderer, progress.advance, worker.settings.read_chunk_rows)
+            await renderer.finish(copy.summary)
+        except BaseException:
+            await renderer.abort()
+            raise
+    return rows, copy.summary
+
+
+async def _prepare_to_write(attempt: Attempt, final: Path, settings: Settings) -> None:
+    if attempt.number <= settings.fault_transient_failures:
+        raise SimulatedStorageError("simulated storage failure (FAULT_TRANSIENT_FAILURES)")
+    await prepare_directory(final)
+
+
+class _Progress:
+    """Progress while rows are written: "<stage> <done>/<total>", within READING_SHARE."""
+
+    def __init__(self, attempt: Attempt, stage: str, total: int, settings: Settings) -> None:
+        self._attempt = attempt
+        self._stage = stage
+        self._total = total
+        self._done = 0
+        self._delay = settings.fault_chunk_delay_seconds
+
+    async def advance(self, work: int) -> None:
+        self._done += work
+        await self._attempt.report(
+            READING_SHARE * self._done // max(self._total, 1),
+            f"{self._stage} {self._done}/{self._total}",
+        )
+        if self._delay:
+            await asyncio.sleep(self._delay)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 from collections.abc import Sequence
@@ -21,6 +23,8 @@ class CsvRenderer:
         self._info = info
         self._io = io
         self._file: IO[bytes] | None = None
+        # The write of a block of encoded CSV still running (write_csv).
+        self._writing: asyncio.Future[int] | None = None
 
     def check_size(self, rows: int) -> None:
         """CSV has no row limit: it streams."""
@@ -30,14 +34,35 @@ class CsvRenderer:
         if rows:
             await self._write(rows)
 
+    async def write_csv(self, data: bytes) -> None:
+        """Append records already encoded as this file's CSV (from PostgreSQL's COPY).
+
+        The block is written while the caller fetches the next one; at most one
+        write is in flight, so the worker holds two blocks however big the report.
+        """
+        await self._ensure_started()
+        assert self._file is not None, "write before the file was opened"
+        if self._writing is not None:
+            await self._writing
+        self._writing = self._io.submit(self._file.write, data)
+
     async def finish(self, summary: dict[str, Any]) -> None:
         await self._ensure_started()
+        if self._writing is not None:
+            # Its failure (a full disk) is the report's.
+            await self._writing
         await self.abort()
 
     async def abort(self) -> None:
+        writing, self._writing = self._writing, None
         if self._file is not None:
+            # Queued behind any write in flight: SerialFileIO runs them in order.
             await self._io.run(self._file.close)
             self._file = None
+        if writing is not None:
+            # Done by now; whatever it raised is moot once the report is abandoned.
+            with contextlib.suppress(Exception):
+                await writing
 
     async def _ensure_started(self) -> None:
         if self._file is None:

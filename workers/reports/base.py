@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from models.report_jobs import ReportKind
 from workers.reports.scope import ReportScope
@@ -41,3 +41,25 @@ class ReportBuilder(Protocol):
     def chunks(self) -> AsyncIterator[RowChunk]: ...
 
     def summary(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CopyPlan:
+    """A report PostgreSQL can write as CSV by itself (COPY), far faster than row by row.
+
+    `rows_sql` selects the report's rows with every column already the text the
+    file holds; `totals_sql` answers one row: `rows` (how many rows), and what
+    `summary` turns into the report's totals. Both take `args`.
+    """
+
+    rows_sql: str
+    totals_sql: str
+    args: tuple[Any, ...]
+    summary: Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+@runtime_checkable
+class CopyableReport(Protocol):
+    """A builder whose CSV PostgreSQL can write (see workers/csv_copy.py)."""
+
+    def copy_plan(self) -> CopyPlan: ...

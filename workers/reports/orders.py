@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from models.report_jobs import ReportKind
-from workers.reports.base import Row, RowChunk
+from workers.reports.base import CopyPlan, Row, RowChunk
 from workers.reports.formatting import money, timestamp
 from workers.reports.line_items import (
     BY_COMPLETION,
+    completed_line_items_sql,
     count_completed_line_items,
     stream_completed_line_items,
 )
 from workers.reports.scope import ReportScope
+
+# The columns as the row path writes them, in SQL for COPY. timestamp(): isoformat()
+# in UTC, whose fraction is left out when it is zero. money(): the columns hold
+# exactly two decimals. Empty strings become NULL, which COPY writes as nothing,
+# as csv.writer does (COPY would write "" for an empty string).
+_COPY_COLUMNS = (
+    "i.order_id::text",
+    "replace(to_char(o.completed_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'",
+    "nullif(o.customer_name, '')",
+    "nullif(o.customer_email, '')",
+    "nullif(p.sku, '')",
+    "nullif(p.name, '')",
+    "i.quantity::text",
+    "i.unit_price::text",
+    "i.line_total::text",
+)
+# BY_COMPLETION, in SQL.
+_COPY_ORDER = "o.completed_at, i.order_id, i.id"
+_COPY_TOTALS = (
+    "count(*) AS rows",
+    "count(DISTINCT i.order_id) AS orders",
+    "coalesce(sum(i.quantity), 0) AS units",
+    "coalesce(sum(i.line_total), 0) AS total_sales",
+)
 
 
 class OrdersReport:
@@ -74,9 +100,21 @@ class OrdersReport:
             yield RowChunk(rows=rows, work_done=len(batch))
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "orders": self._orders,
-            "lineItems": self._line_items,
-            "units": self._units,
-            "totalSales": money(self._total),
-        }
+        return _summary(self._orders, self._line_items, self._units, self._total)
+
+    def copy_plan(self) -> CopyPlan:
+        source, args = completed_line_items_sql(self._scope)
+        return CopyPlan(
+            rows_sql=f"SELECT {', '.join(_COPY_COLUMNS)} {source} ORDER BY {_COPY_ORDER}",
+            totals_sql=f"SELECT {', '.join(_COPY_TOTALS)} {source}",
+            args=args,
+            summary=_summary_of_totals,
+        )
+
+
+def _summary(orders: int, line_items: int, units: int, total: Decimal) -> dict[str, Any]:
+    return {"orders": orders, "lineItems": line_items, "units": units, "totalSales": money(total)}
+
+
+def _summary_of_totals(totals: Mapping[str, Any]) -> dict[str, Any]:
+    return _summary(totals["orders"], totals["rows"], totals["units"], totals["total_sales"])
