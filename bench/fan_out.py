@@ -194,7 +194,9 @@ async def measure(subscribers: int) -> list[Figure]:
         f"{idle_before / 1024:.1f} MB, {n} subscribed {idle_loaded / 1024:.1f} MB, "
         f"peak {peak / 1024:.1f} MB, after all left {idle_after / 1024:.1f} MB; "
         f"tasks {tasks_before} before, {health['tasks']} after; "
-        f"subscriptions after {health['subscriptions']}",
+        f"subscriptions after {health['subscriptions']}; every subscriber reached per event: "
+        + ", ".join(f"{t:.0f}" for t in everyone)
+        + " ms",
         flush=True,
     )
     return [

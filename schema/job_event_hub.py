@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from models.job_events import account_channel_pattern, account_id_from_channel
 from models.job_snapshots import JobSnapshot
+from schema.memory_release import MemoryRelease
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class JobEventHub:
         self._prefix = channel_prefix
         self._queue_size = queue_size
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
+        self._listener_count = 0
+        self._memory_release = MemoryRelease(lambda: self._listener_count)
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         # Other channels this connection also listens to, with their handlers.
@@ -95,6 +98,7 @@ class JobEventHub:
             await asyncio.wait_for(self._subscribed.wait(), timeout=2)
 
     async def stop(self) -> None:
+        self._memory_release.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -107,7 +111,7 @@ class JobEventHub:
 
     @property
     def listener_count(self) -> int:
-        return sum(len(listeners) for listeners in self._listeners.values())
+        return self._listener_count
 
     @contextlib.asynccontextmanager
     async def listen(self, account_id: UUID) -> AsyncIterator[Listener]:
@@ -115,14 +119,17 @@ class JobEventHub:
         key = str(account_id)
         listener = Listener(self._queue_size)
         self._listeners[key].add(listener)
+        self._listener_count += 1
+        self._memory_release.observe()
         try:
             yield listener
         finally:
-            listeners = self._listeners.get(key)
-            if listeners is not None:
-                listeners.discard(listener)
-                if not listeners:
-                    del self._listeners[key]
+            listeners = self._listeners[key]
+            listeners.discard(listener)
+            if not listeners:
+                del self._listeners[key]
+            self._listener_count -= 1
+            self._memory_release.observe()
 
     async def _run(self) -> None:
         failures = 0
