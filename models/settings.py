@@ -64,6 +64,8 @@ class Settings:
     token_ttl_seconds: int = 7 * 24 * 3600
     download_url_ttl_seconds: int = 3600
     pdf_max_rows: int = 20_000
+    # Processes rendering PDF pages in parallel; 0: one per core, at least 2.
+    pdf_render_processes: int = 0
     read_chunk_rows: int = 2_000
     progress_interval_seconds: float = 0.25
     worker_max_jobs: int = 20
@@ -98,6 +100,8 @@ class Settings:
     # simulated transient storage error; each chunk of rows is delayed.
     fault_transient_failures: int = 0
     fault_chunk_delay_seconds: float = 0.0
+    # Benchmarks: a file where the worker appends its event loop's lag (workers/loop_lag.py).
+    loop_lag_file: str = ""
 
     @property
     def is_development(self) -> bool:
@@ -132,6 +136,8 @@ class Settings:
         for name in ("read_chunk_rows", "pdf_max_rows", "worker_max_jobs", "max_attempts"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name.upper()} must be at least 1")
+        if self.pdf_render_processes < 0:
+            raise SettingsError("PDF_RENDER_PROCESSES must be 0 (one per core) or more")
         if self.lease_seconds < 3 * self.sweep_interval_seconds / 2:
             raise SettingsError("LEASE_SECONDS must be well above SWEEP_INTERVAL_SECONDS")
         if not self.is_development and (
@@ -181,6 +187,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "token_ttl_seconds": "TOKEN_TTL_SECONDS",
     "download_url_ttl_seconds": "DOWNLOAD_URL_TTL_SECONDS",
     "pdf_max_rows": "PDF_MAX_ROWS",
+    "pdf_render_processes": "PDF_RENDER_PROCESSES",
     "read_chunk_rows": "READ_CHUNK_ROWS",
     "progress_interval_seconds": "PROGRESS_INTERVAL_SECONDS",
     "worker_max_jobs": "WORKER_MAX_JOBS",
@@ -204,6 +211,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "rate_limit_websockets": "RATE_LIMIT_WEBSOCKETS_PER_MINUTE",
     "fault_transient_failures": "FAULT_TRANSIENT_FAILURES",
     "fault_chunk_delay_seconds": "FAULT_CHUNK_DELAY_SECONDS",
+    "loop_lag_file": "LOOP_LAG_FILE",
 }
 FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
 assert set(ENVIRONMENT_VARIABLES) == set(FIELD_TYPES), "every setting has one variable"

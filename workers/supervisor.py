@@ -13,13 +13,16 @@ import asyncio
 import contextlib
 import logging
 import time
+from pathlib import Path
 
 from arq.worker import run_worker
 from redis.exceptions import RedisError
 
 from models.database import close_database
 from models.settings import Settings
-from workers.worker_settings import build_worker_settings, render_pool
+from workers.loop_lag import record_loop_lag
+from workers.render_pool import open_render_pool
+from workers.worker_settings import build_worker_settings
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +32,17 @@ RESTART_DELAY_SECONDS = 1.0
 def run_worker_forever(settings: Settings) -> None:
     """Run the worker until it is told to stop (SIGTERM, SIGINT)."""
     # One render pool for the process's life: a failed run cannot leak it.
-    with render_pool() as cpu_pool:
+    with open_render_pool(settings.pdf_render_processes) as cpu_pool:
         worker_settings = build_worker_settings(settings, cpu_pool)
         while True:
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
+            # Held here, as the loop keeps only weak references to its tasks.
+            diagnostics: list[asyncio.Task[None]] = []
+            if settings.loop_lag_file:
+                # arq runs on this loop; _close_loop cancels the recorder with the rest.
+                lag_file = Path(settings.loop_lag_file)
+                diagnostics.append(loop.create_task(record_loop_lag(lag_file)))
             try:
                 run_worker(worker_settings)
                 return

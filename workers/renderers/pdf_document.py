@@ -1,7 +1,9 @@
-"""The PDF report's HTML, and its rendering by xhtml2pdf (run in a worker process).
+"""The PDF report's HTML, one batch of pages at a time (rendered by workers.pdf_process).
 
 xhtml2pdf's time grows with the square of a table's rows (xhtml2pdf issue
-#208), so the rows go into many page-sized tables, each repeating its header.
+#208), so the rows go into one table per page, each with its own header, and
+a page break after it. Fixed rows per page let a batch end exactly where a
+page does, so batches rendered apart join into one evenly filled document.
 """
 
 from __future__ import annotations
@@ -9,21 +11,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from workers.renderers.base import DocumentInfo
 from workers.reports.base import Row
 from workers.reports.formatting import timestamp
 
-ROWS_PER_TABLE = 40
+# A landscape page holds 36 one-line rows under the column header; two spare
+# lines absorb a wrapped cell or two before a table spills onto another page.
+ROWS_PER_PAGE = 34
+# Page 1 also carries the title, the period and the summary.
+FIRST_PAGE_ROWS = 20
 
+# The bottom margin is the band where workers.pdf_process stamps "Page n of N".
 _STYLE = """
 @page {
   size: a4 landscape;
   margin: 1.4cm 1.2cm 1.8cm 1.2cm;
-  @frame footer { -pdf-frame-content: page-footer; bottom: 0.6cm; margin-left: 1.2cm;
-                  margin-right: 1.2cm; height: 0.8cm; }
 }
 body { font-family: Helvetica; font-size: 7pt; color: #222; }
 h1 { font-size: 16pt; margin: 0 0 4pt 0; }
@@ -35,7 +39,6 @@ table.rows { width: 100%; }
 table.rows th { background-color: #e8e8e8; text-align: left; padding: 2pt 3pt;
                 border-bottom: 0.75pt solid #888; }
 table.rows td { padding: 1.5pt 3pt; border-bottom: 0.25pt solid #ddd; }
-#page-footer { text-align: right; color: #777; font-size: 7pt; }
 """
 
 
@@ -66,13 +69,17 @@ def _summary_rows(summary: dict[str, Any]) -> Iterable[tuple[str, str]]:
         yield _label(key), text
 
 
-def header_html(info: DocumentInfo, summary: dict[str, Any]) -> str:
+DOCUMENT_START = f"<html><head><meta charset='utf-8'><style>{_STYLE}</style></head><body>"
+DOCUMENT_END = "</body></html>"
+PAGE_BREAK = "<pdf:nextpage />"
+
+
+def title_html(info: DocumentInfo, summary: dict[str, Any]) -> str:
+    """Page 1's head: title, period, generation time and summary."""
     summary_cells = "".join(
         f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in _summary_rows(summary)
     )
     return (
-        f"<html><head><meta charset='utf-8'><style>{_STYLE}</style></head><body>"
-        "<div id='page-footer'>Page <pdf:pagenumber> of <pdf:pagecount></div>"
         f"<h1>{escape(info.title)}</h1>"
         f"<p class='meta'>Period: {escape(info.period)}</p>"
         f"<p class='meta'>Generated at: {escape(timestamp(info.generated_at))}</p>"
@@ -92,15 +99,23 @@ def table_html(columns: Sequence[str], widths: Sequence[int], rows: Sequence[Row
     return f"<table class='rows' repeat='1'><thead><tr>{head}</tr></thead>{body}</table>"
 
 
-FOOTER_HTML = "</body></html>"
+def pages_html(columns: Sequence[str], widths: Sequence[int], rows: Sequence[Row]) -> str:
+    """Whole pages of rows: one table of ROWS_PER_PAGE rows per page."""
+    tables = [
+        table_html(columns, widths, rows[start : start + ROWS_PER_PAGE])
+        for start in range(0, len(rows), ROWS_PER_PAGE)
+    ]
+    return PAGE_BREAK.join(tables)
 
 
-def render_pdf_file(html_path: str, pdf_path: str) -> None:
-    """Render the HTML file to a PDF file; runs in a separate process."""
-    from xhtml2pdf import pisa
+def first_batch_html(
+    info: DocumentInfo, summary: dict[str, Any], widths: Sequence[int], rows: Sequence[Row]
+) -> str:
+    """Page 1: the title and summary above its first rows (a header-only table if none)."""
+    table = table_html(info.columns, widths, rows)
+    return f"{DOCUMENT_START}{title_html(info, summary)}{table}{DOCUMENT_END}"
 
-    html = Path(html_path).read_text(encoding="utf-8")
-    with open(pdf_path, "wb") as output:
-        result = pisa.CreatePDF(src=html, dest=output, encoding="utf-8")
-    if result.err:
-        raise RuntimeError(f"xhtml2pdf reported {result.err} error(s)")
+
+def batch_html(columns: Sequence[str], widths: Sequence[int], rows: Sequence[Row]) -> str:
+    """A later batch: whole pages of rows, nothing else."""
+    return f"{DOCUMENT_START}{pages_html(columns, widths, rows)}{DOCUMENT_END}"

@@ -1,40 +1,70 @@
-"""PDF: a titled, paginated document, rendered off the event loop in a process pool."""
+"""PDF: pages rendered in batches across the render pool as rows arrive, then joined.
+
+Rows fill whole pages (pdf_document.ROWS_PER_PAGE), so a batch of pages can be
+rendered, to a file of its own, as soon as its rows are read, while the next
+ones are read and the other pool processes render theirs. Page 1 waits for the
+summary, known only once every row is read; it is one page, so the end costs
+one short render and the join, which stamps the page numbers.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from workers.pdf_process import join_batches, render_batch
 from workers.renderers.base import DocumentInfo, RenderResources, ReportTooLargeError
 from workers.renderers.pdf_document import (
-    FOOTER_HTML,
-    ROWS_PER_TABLE,
+    FIRST_PAGE_ROWS,
+    ROWS_PER_PAGE,
+    batch_html,
     column_widths,
-    header_html,
-    render_pdf_file,
-    table_html,
+    first_batch_html,
 )
 from workers.reports.base import Row
 from workers.storage import SerialFileIO
 
+# xhtml2pdf takes the same time per row whatever the batch size (about 4 ms on
+# one core), but its memory grows with the batch (2 MB a page over the 52 MB of
+# its imports): small batches keep each pool process near its idle size.
+PAGES_PER_BATCH = 3
+BATCH_ROWS = PAGES_PER_BATCH * ROWS_PER_PAGE
+# Batches queued or rendering per job: enough to keep every pool process busy,
+# few enough that reading waits for rendering (memory stays flat) and that a
+# long PDF does not queue ahead of every other job's.
+MAX_BATCHES_IN_FLIGHT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Render:
+    """A call running (or queued) in the render pool, and the file it writes."""
+
+    path: Path
+    future: Future[None]
+
 
 class PdfRenderer:
-    """Buffers the table HTML in a side file, then renders it once the summary is known."""
-
     def __init__(
         self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
     ) -> None:
         self._io = io
         self._path = path
-        self._tables_path = path.with_name(path.name + ".tables.html")
-        self._html_path = path.with_name(path.name + ".html")
         self._info = info
         self._resources = resources
-        self._pending: list[Row] = []
         self._row_count = 0
-        self._tables: IO[str] | None = None
+        self._first_page: list[Row] = []
+        self._pending: list[Row] = []
         self._widths: list[int] | None = None
+        # Every render started, in page order: page 1 (last to start), then the
+        # batches, then the join; abort needs them all.
+        self._batches: list[_Render] = []
+        self._first: _Render | None = None
+        self._join: _Render | None = None
 
     def check_size(self, rows: int) -> None:
         if rows > self._resources.pdf_max_rows:
@@ -43,59 +73,96 @@ class PdfRenderer:
     async def write_rows(self, rows: list[Row]) -> None:
         self._row_count += len(rows)
         self.check_size(self._row_count)
-        self._pending.extend(rows)
-        while len(self._pending) >= ROWS_PER_TABLE:
-            await self._flush_table(self._pending[:ROWS_PER_TABLE])
-            del self._pending[:ROWS_PER_TABLE]
+        room = FIRST_PAGE_ROWS - len(self._first_page)
+        self._first_page.extend(rows[:room])
+        self._pending.extend(rows[room:])
+        while len(self._pending) >= BATCH_ROWS:
+            batch = self._pending[:BATCH_ROWS]
+            del self._pending[:BATCH_ROWS]
+            await self._render_batch(batch)
 
     async def finish(self, summary: dict[str, Any]) -> None:
-        if self._pending or self._tables is None:
-            await self._flush_table(self._pending)
+        if self._pending:
+            await self._render_batch(self._pending)
             self._pending = []
-        assert self._tables is not None
-        await self._io.run(self._tables.close)
-        self._tables = None
-        await self._io.run(self._assemble_html, header_html(self._info, summary))
-        rendering = self._resources.cpu_pool.submit(
-            render_pdf_file, str(self._html_path), str(self._path)
-        )
-        try:
-            await asyncio.wrap_future(rendering)
-        except asyncio.CancelledError:
-            # A render already under way cannot be stopped; drop its output when it ends.
-            rendering.add_done_callback(lambda _: self._unlink_all())
-            raise
-        finally:
-            await self._remove_side_files()
+        html = first_batch_html(self._info, summary, self._widths_for(()), self._first_page)
+        self._first = self._start(render_batch, html, self._batch_path(0))
+        parts = [self._first, *self._batches]
+        await _all_done(render.future for render in parts)
+        self._join = self._start(join_batches, [str(part.path) for part in parts], self._path)
+        await _all_done([self._join.future])
+        await self._io.run(_unlink_all, [part.path for part in parts])
 
     async def abort(self) -> None:
-        if self._tables is not None:
-            await self._io.run(self._tables.close)
-            self._tables = None
-        await self._remove_side_files()
+        """Stop what has not started; whatever is rendering removes its file when it ends."""
+        renders = [*self._batches, self._first, self._join]
+        self._batches, self._first, self._join = [], None, None
+        finished: list[Path] = []
+        for render in renders:
+            if render is None or render.future.cancel():
+                continue
+            if render.future.done():
+                finished.append(render.path)
+            else:
+                # A render in a pool process cannot be stopped; drop its output when it ends.
+                render.future.add_done_callback(partial(_discard_output, render.path))
+        await self._io.run(_unlink_all, finished)
 
-    async def _flush_table(self, rows: list[Row]) -> None:
+    async def _render_batch(self, rows: list[Row]) -> None:
+        await self._wait_for_room()
+        html = batch_html(self._info.columns, self._widths_for(rows), rows)
+        self._batches.append(
+            self._start(render_batch, html, self._batch_path(len(self._batches) + 1))
+        )
+
+    async def _wait_for_room(self) -> None:
+        """Wait until fewer than MAX_BATCHES_IN_FLIGHT batches are unfinished."""
+        while True:
+            unfinished = [batch.future for batch in self._batches if not batch.future.done()]
+            if len(unfinished) < MAX_BATCHES_IN_FLIGHT:
+                break
+            done, _ = await asyncio.wait(
+                [asyncio.wrap_future(future) for future in unfinished],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for batch in done:
+                # A failed batch fails the report now, not after every other batch.
+                batch.result()
+
+    def _widths_for(self, upcoming: Sequence[Row]) -> list[int]:
         if self._widths is None:
-            # Sized from the first table's rows and kept, so every page lines up.
-            self._widths = column_widths(self._info.columns, rows)
-        if self._tables is None:
-            self._tables = await self._io.run(self._tables_path.open, "w", encoding="utf-8")
-        await self._io.run(self._tables.write, table_html(self._info.columns, self._widths, rows))
+            # Sized from the first page's worth of rows and kept, so every page lines up.
+            sample = [*self._first_page, *upcoming][:ROWS_PER_PAGE]
+            self._widths = column_widths(self._info.columns, sample)
+        return self._widths
 
-    def _assemble_html(self, header: str) -> None:
-        with (
-            self._html_path.open("w", encoding="utf-8") as html,
-            self._tables_path.open(encoding="utf-8") as tables,
-        ):
-            html.write(header)
-            while block := tables.read(1 << 20):
-                html.write(block)
-            html.write(FOOTER_HTML)
+    def _start(self, function: Callable[[Any, str], None], source: Any, path: Path) -> _Render:
+        """Run `function(source, path)` in the pool: it writes the file at `path`."""
+        return _Render(path, self._resources.cpu_pool.submit(function, source, str(path)))
 
-    async def _remove_side_files(self) -> None:
-        for side_file in (self._tables_path, self._html_path):
-            await self._io.run(side_file.unlink, missing_ok=True)
+    def _batch_path(self, index: int) -> Path:
+        # Beside the temp file, so its name carries the temp suffix: the orphan
+        # sweep finds batch files that a crash left behind.
+        return self._path.with_name(f"{self._path.name}.batch{index:04d}.pdf")
 
-    def _unlink_all(self) -> None:
-        for path in (self._path, self._tables_path, self._html_path):
-            path.unlink(missing_ok=True)
+
+async def _all_done(futures: Iterable[Future[None]]) -> None:
+    """Wait for the pool calls; raise the first failure as soon as it happens.
+
+    asyncio.wait, not gather: a cancelled wait must leave the calls to abort(),
+    which knows which of them have files to remove.
+    """
+    waiting = [asyncio.wrap_future(future) for future in futures]
+    await asyncio.wait(waiting, return_when=asyncio.FIRST_EXCEPTION)
+    for done in waiting:
+        if done.done():
+            done.result()
+
+
+def _discard_output(path: Path, _: Future[None]) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _unlink_all(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
