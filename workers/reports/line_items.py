@@ -54,20 +54,20 @@ async def count_completed_line_items(scope: ReportScope) -> int:
 
 
 # completed_line_items() in SQL, for queries the ORM cannot write (COPY, aggregates):
-# order_item `i` with its order `o` and product `p`.
+# order_item `i` with its order `o`.
 _SQL_BOUNDS = {"completed_at__gte": ">=", "completed_at__lt": "<"}
 
 
-def completed_line_items_sql(scope: ReportScope) -> tuple[str, tuple[Any, ...]]:
-    """The FROM and WHERE clauses, and their arguments ($1, $2, ...)."""
+def completed_line_items_sql(scope: ReportScope, joins: str = "") -> tuple[str, tuple[Any, ...]]:
+    """The FROM (with `joins` added) and WHERE clauses, and their arguments ($1, $2, ...)."""
     args: list[Any] = [scope.account_id, OrderStatus.COMPLETED.value]
     conditions = ["o.account_id = $1", "o.status = $2"]
     for name, bound in scope.completed_at_filters().items():
         args.append(bound)
         conditions.append(f"o.completed_at {_SQL_BOUNDS[name]} ${len(args)}")
     sql = (
-        "FROM order_item i JOIN customer_order o ON o.id = i.order_id "
-        "JOIN product p ON p.id = i.product_id WHERE " + " AND ".join(conditions)
+        f"FROM order_item i JOIN customer_order o ON o.id = i.order_id {joins} "
+        f"WHERE {' AND '.join(conditions)}"
     )
     return sql, tuple(args)
 

@@ -33,6 +33,7 @@ _COPY_COLUMNS = (
     "i.unit_price::text",
     "i.line_total::text",
 )
+_COPY_JOINS = "JOIN product p ON p.id = i.product_id"
 # BY_COMPLETION, in SQL.
 _COPY_ORDER = "o.completed_at, i.order_id, i.id"
 _COPY_TOTALS = (
@@ -103,10 +104,12 @@ class OrdersReport:
         return _summary(self._orders, self._line_items, self._units, self._total)
 
     def copy_plan(self) -> CopyPlan:
-        source, args = completed_line_items_sql(self._scope)
+        with_products, args = completed_line_items_sql(self._scope, _COPY_JOINS)
+        # The totals need no product: a join fewer over every line item.
+        line_items, _ = completed_line_items_sql(self._scope)
         return CopyPlan(
-            rows_sql=f"SELECT {', '.join(_COPY_COLUMNS)} {source} ORDER BY {_COPY_ORDER}",
-            totals_sql=f"SELECT {', '.join(_COPY_TOTALS)} {source}",
+            rows_sql=f"SELECT {', '.join(_COPY_COLUMNS)} {with_products} ORDER BY {_COPY_ORDER}",
+            totals_sql=f"SELECT {', '.join(_COPY_TOTALS)} {line_items}",
             args=args,
             summary=_summary_of_totals,
         )
