@@ -11,9 +11,9 @@ import time
 from contextlib import ExitStack
 
 from bench import arq_anchor
-from bench.harness import Figure, bench_stack, cpu_seconds_of, p50, p99
+from bench.harness import Figure, bench_stack, cpu_seconds_of, p50, p99, profiled
 from client.graphql_client import ReportsClient
-from client.processes import PROJECT_ROOT, running_api, running_worker
+from client.processes import PROJECT_ROOT, running_api, running_api_process, running_worker
 
 REGISTER = 'mutation { register(email: "flow@example.com", password: "benchmark!") { token } }'
 PRODUCT = (
@@ -129,17 +129,24 @@ async def throughput(jobs: int) -> list[Figure]:
     figures = []
     for workers in (1, 2):
         async with bench_stack(f"throughput{workers}") as settings:
-            with running_api(settings) as url, ExitStack() as stack:
-                for _ in range(workers):
-                    stack.enter_context(running_worker(settings))
+            with running_api_process(settings) as (url, api), ExitStack() as stack:
+                worker_pids = [
+                    stack.enter_context(running_worker(settings)).pid for _ in range(workers)
+                ]
                 async with ReportsClient(url) as client:
                     await _shop(client)
                     log = EventLog(url, str(client.token))
                     started = time.time()
-                    # Requested by many clients at once, so that the request rate is
-                    # not what is measured.
-                    ids = await _request_many(client, jobs)
-                    await log.wait_for(ids, "COMPLETED", timeout=300)
+                    with ExitStack() as profiles:
+                        profiles.enter_context(profiled(api.pid, f"throughput{workers}-api"))
+                        for index, pid in enumerate(worker_pids):
+                            profiles.enter_context(
+                                profiled(pid, f"throughput{workers}-worker{index}")
+                            )
+                        # Requested by many clients at once, so that the request rate is
+                        # not what is measured.
+                        ids = await _request_many(client, jobs)
+                        await log.wait_for(ids, "COMPLETED", timeout=300)
                     log.stop()
         seen = log.seen
         finished = [seen[(j, "COMPLETED")] for j in ids if (j, "COMPLETED") in seen]

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 
 from models.report_jobs import Priority
 from models.settings import Settings
+from workers.wakeup import announce_enqueued
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ async def enqueue_report(
     except (RedisError, OSError) as exc:
         logger.warning("job %s: enqueue failed (%s); it stays PENDING", job_id, exc)
         return False
+    await announce_enqueued(queue, queue.default_queue_name)
     return True
 
 

@@ -15,13 +15,14 @@ import logging
 import time
 from pathlib import Path
 
-from arq.worker import run_worker
+from arq.worker import create_worker
 from redis.exceptions import RedisError
 
 from models.database import close_database
 from models.settings import Settings
 from workers.loop_lag import record_loop_lag
 from workers.render_pool import open_render_pool
+from workers.wakeup import ARQ_WORKER
 from workers.worker_settings import build_worker_settings
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,10 @@ def run_worker_forever(settings: Settings) -> None:
                 lag_file = Path(settings.loop_lag_file)
                 diagnostics.append(loop.create_task(record_loop_lag(lag_file)))
             try:
-                run_worker(worker_settings)
+                worker = create_worker(worker_settings)
+                # on_startup finds it here, to poll the queue on every wake-up.
+                worker.ctx[ARQ_WORKER] = worker
+                worker.run()
                 return
             except (RedisError, OSError) as exc:
                 logger.warning(

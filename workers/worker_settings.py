@@ -22,6 +22,7 @@ from workers.queue import GENERATE_REPORT_TASK, redis_settings
 from workers.renderers.base import RenderResources
 from workers.sweeper import Sweeper
 from workers.tasks import generate_report
+from workers.wakeup import ARQ_WORKER, WakeOnEnqueue
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,11 @@ def lifecycle_hooks(settings: Settings, cpu_pool: Executor | None) -> tuple[Hook
                 beat_forever(ctx["redis"], settings.channel_prefix, identity), name="heartbeat"
             ),
         ]
+        arq_worker = ctx.get(ARQ_WORKER)
+        if arq_worker is not None:
+            ctx["background"].append(
+                asyncio.create_task(WakeOnEnqueue(arq_worker).run_forever(), name="wakeups")
+            )
         logger.info("worker %s ready on queue %s", identity, settings.queue_name)
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:

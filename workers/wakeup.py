@@ -1,0 +1,84 @@
+"""Workers look at the queue as soon as a job is enqueued, not at their next poll.
+
+arq finds new jobs by polling its queue every `poll_delay`; a short delay costs
+CPU on every idle worker, a long one makes every job wait for it. Instead,
+each enqueue also publishes a wake-up on the queue's channel, and every worker
+subscribed to it runs one poll at once. The periodic poll stays as the safety
+net (for a missed wake-up, a Redis reconnect, a delayed retry), so a worker can
+poll rarely and still start a job within milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from arq.connections import ArqRedis
+from arq.worker import Worker
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RESUBSCRIBE_DELAY_SECONDS = 1.0
+
+
+def wakeup_channel(queue_name: str) -> str:
+    return f"{queue_name}:wakeup"
+
+
+async def announce_enqueued(queue: ArqRedis, queue_name: str) -> None:
+    """Wake the workers of `queue_name`; best effort (they poll anyway)."""
+    try:
+        await queue.publish(wakeup_channel(queue_name), b"")
+    except (RedisError, OSError) as exc:
+        logger.debug("wake-up of %s not sent: %r", queue_name, exc)
+
+
+# Where the supervisor leaves the arq Worker in its ctx, for on_startup to find.
+ARQ_WORKER = "arq_worker"
+
+
+class WakeOnEnqueue:
+    """Runs one of arq's poll iterations per wake-up; wake-ups during a poll fold into one more."""
+
+    def __init__(self, worker: Worker) -> None:
+        self._worker = worker
+        self._channel = wakeup_channel(worker.queue_name)
+        self._polling = False
+        self._again = False
+        # Held, as the loop keeps only weak references to its tasks.
+        self._poll_task: asyncio.Task[None] | None = None
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                async with self._worker.pool.pubsub() as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    async for message in pubsub.listen():
+                        if message["type"] == "message":
+                            self._wake()
+            except (RedisError, OSError) as exc:
+                logger.warning("wake-ups paused (%s); polling meanwhile", exc)
+                await asyncio.sleep(RESUBSCRIBE_DELAY_SECONDS)
+
+    def _wake(self) -> None:
+        if self._polling:
+            self._again = True
+            return
+        self._polling = True
+        self._poll_task = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        try:
+            while True:
+                self._again = False
+                # arq 0.28 (pinned) has no public "poll now"; its poll iteration is
+                # safe to run beside the periodic one: starting a job is guarded in
+                # Redis, as it is between workers.
+                await self._worker._poll_iteration()
+                if not self._again:
+                    return
+        except (RedisError, OSError) as exc:
+            logger.debug("wake-up poll failed: %r", exc)
+        finally:
+            self._polling = False
