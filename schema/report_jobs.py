@@ -129,8 +129,12 @@ class ReportJobMutation:
         )
         snapshot = JobSnapshot.from_model(job)
         # The row is committed: if Redis is down now, the workers' sweep enqueues it later.
-        await services.publisher.publish(snapshot)
-        await enqueue_report(services.queue, job.id, job.queued_version, snapshot.priority)
+        # Both at once: the event and the job go to Redis on separate connections, and
+        # subscribers order events by version, whichever arrives first.
+        await asyncio.gather(
+            services.publisher.publish(snapshot),
+            enqueue_report(services.queue, job.id, job.queued_version, snapshot.priority),
+        )
         return ReportJob.from_snapshot(snapshot)
 
     @strawberry.mutation(description="PENDING/RUNNING -> CANCELLED.")
