@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-import os
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 
 from arq import func
@@ -19,6 +17,7 @@ from models.settings import Settings
 from workers.context import WorkerContext
 from workers.heartbeat import beat_forever, leave, worker_identity
 from workers.queue import GENERATE_REPORT_TASK, redis_settings
+from workers.render_pool import open_render_pool
 from workers.renderers.base import RenderResources
 from workers.sweeper import Sweeper
 from workers.tasks import generate_report
@@ -32,14 +31,6 @@ ARQ_TIMEOUT_MARGIN_SECONDS = 60
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def render_pool() -> ProcessPoolExecutor:
-    """Processes for CPU-bound rendering (PDF), one per core."""
-    # Spawned, not forked: a fork would copy this process's open sockets.
-    return ProcessPoolExecutor(
-        max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
-    )
-
-
 def lifecycle_hooks(settings: Settings, cpu_pool: Executor | None) -> tuple[Hook, Hook]:
     """on_startup/on_shutdown; a pool passed in outlives them (the supervisor's)."""
 
@@ -50,7 +41,8 @@ def lifecycle_hooks(settings: Settings, cpu_pool: Executor | None) -> tuple[Hook
             settings=settings,
             publisher=JobEventPublisher(ctx["redis"], settings.channel_prefix),
             render_resources=RenderResources(
-                pdf_max_rows=settings.pdf_max_rows, cpu_pool=cpu_pool or render_pool()
+                pdf_max_rows=settings.pdf_max_rows,
+                cpu_pool=cpu_pool or open_render_pool(settings.pdf_render_processes),
             ),
         )
         identity = worker_identity()
