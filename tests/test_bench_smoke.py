@@ -13,7 +13,7 @@ FIGURE_FAMILIES = (
     "fan-out",
     "start",
     "small ORDERS CSV",
-    "ORDERS CSV of",
+    "ORDERS CSV,",
     "PDF",
     "createOrder",
     "reportJobs",
