@@ -225,3 +225,23 @@ async def test_cancelling_or_retrying_in_the_wrong_state_is_a_conflict(shop: Rep
     assert (await wait_for_job(shop, job["id"]))["status"] == "COMPLETED"
     await expect_error(shop, CANCEL_REPORT, {"id": job["id"]}, "CONFLICT", None)
     await expect_error(shop, RETRY_REPORT, {"id": job["id"]}, "CONFLICT", None)
+
+
+async def test_a_document_is_judged_the_same_every_time_it_is_sent(shop: ReportsClient) -> None:
+    """Texts parsed or validated before are remembered; errors are never skipped by that."""
+    http = shop._http
+    headers = {"Authorization": f"Bearer {shop.token}"}
+    too_many_tokens = "{ me { " + "id " * 2_100 + "} }"
+    expected = [
+        ("{ me { id } }", None),
+        ("{ me { nope } }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ me ", "GRAPHQL_PARSE_FAILED"),
+        (too_many_tokens, "GRAPHQL_PARSE_FAILED"),
+    ]
+    for _ in range(3):
+        for query, code in expected:
+            body = (await http.post("/graphql", json={"query": query}, headers=headers)).json()
+            if code is None:
+                assert "errors" not in body, body
+            else:
+                assert body["errors"][0]["extensions"]["code"] == code, (query[:30], body)

@@ -1,0 +1,88 @@
+"""How a query text becomes a checked document: limits, and memory of texts seen before.
+
+Clients send the same few documents over and over. A text parsed before gets
+the same parsed document (graphql-core never changes one, so sharing is safe;
+a subscription keeps its document, several KB, while it is open, so ten
+thousand subscribers of one text would otherwise hold ten thousand copies). A
+text found valid before is not validated again: validation depends only on the
+text and the schema, and it cost a quarter of the CPU of a small mutation.
+
+Only texts that parsed, and only texts that were valid, are remembered, and
+parsing and validation themselves are left to Strawberry: an error is reported
+exactly as without the memory (with its code), every time, and bad texts,
+however many, cannot push good ones out. (Strawberry's ParserCache raises
+syntax errors from inside its hook, which loses their code.)
+
+One extension whose hooks end before execution: per-operation hooks that span
+the operation (on_operation) would be kept alive by every open subscription.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+from graphql import ASTValidationRule, DocumentNode
+from strawberry.extensions import SchemaExtension
+
+T = TypeVar("T")
+
+REMEMBERED_DOCUMENTS = 256
+# Longer texts are handled afresh every time: they are rare, and would crowd memory.
+REMEMBERED_TEXT_LENGTH = 20_000
+
+
+class DocumentRules:
+    """One schema's document limits, and what it has learnt about texts (shared by requests)."""
+
+    def __init__(
+        self, validation_rules: Sequence[type[ASTValidationRule]], max_tokens: int
+    ) -> None:
+        self.validation_rules = tuple(validation_rules)
+        self.max_tokens = max_tokens
+        self.parsed: OrderedDict[str, DocumentNode] = OrderedDict()
+        self.valid: OrderedDict[str, None] = OrderedDict()
+
+
+def _remember(memory: OrderedDict[str, T], text: str, value: T) -> None:
+    memory[text] = value
+    if len(memory) > REMEMBERED_DOCUMENTS:
+        memory.popitem(last=False)
+
+
+def _rememberable(text: str | None) -> str | None:
+    return text if text is not None and len(text) <= REMEMBERED_TEXT_LENGTH else None
+
+
+class DocumentChecks(SchemaExtension):
+    def __init__(self, rules: DocumentRules) -> None:
+        self.rules = rules
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        text = _rememberable(context.query)
+        known = self.rules.parsed.get(text) if text is not None else None
+        if text is not None and known is not None:
+            self.rules.parsed.move_to_end(text)
+            # Strawberry parses only while this is None.
+            context.graphql_document = known
+        else:
+            context.parse_options["max_tokens"] = self.rules.max_tokens
+        yield
+        if text is not None and known is None and context.graphql_document is not None:
+            _remember(self.rules.parsed, text, context.graphql_document)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        text = _rememberable(context.query)
+        if text is not None and text in self.rules.valid:
+            self.rules.valid.move_to_end(text)
+            # Strawberry validates only while this is None.
+            context.pre_execution_errors = []
+            yield
+            return
+        context.validation_rules = context.validation_rules + self.rules.validation_rules
+        yield
+        if text is not None and context.pre_execution_errors == []:
+            _remember(self.rules.valid, text, None)
