@@ -14,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
@@ -58,14 +57,16 @@ async def _apply(
         # A new attempt gets a new arq id, derived from the version it starts at
         # (SQL evaluates the right-hand side with the old version).
         changes["queued_version"] = F("version") + 1
-    # The read-back shares the UPDATE's transaction: the row stays locked until
-    # commit, so what is published is exactly the version this call wrote.
-    async with in_transaction():
-        updated = await ReportJob.filter(id=job_id, status__in=list(sources), **guard).update(
-            status=to, version=F("version") + 1, updated_at=datetime.now(UTC), **changes
-        )
-        if not updated:
-            return None
-        snapshot = JobSnapshot.from_model(await ReportJob.get(id=job_id))
+    update = ReportJob.filter(id=job_id, status__in=list(sources), **guard).update(
+        status=to, version=F("version") + 1, updated_at=datetime.now(UTC), **changes
+    )
+    # One statement, one round trip: RETURNING gives exactly the row this UPDATE
+    # wrote (PostgreSQL, and SQLite since 3.35), so no transaction and no read-back.
+    update.sql()
+    statement, values = update.query.get_parameterized_sql()
+    rows = await ReportJob._meta.db.execute_query_dict(f"{statement} RETURNING *", values)
+    if not rows:
+        return None
+    snapshot = JobSnapshot.from_model(ReportJob._init_from_db(**rows[0]))
     await publisher.publish(snapshot)
     return snapshot
