@@ -27,7 +27,8 @@ def bearer_token(value: object) -> str | None:
     return token.strip()
 
 
-@dataclass
+# Slots: one of these lives as long as each WebSocket, thousands at once.
+@dataclass(slots=True)
 class RequestContext:
     request: Request | WebSocket
     response: Response | WebSocket | None

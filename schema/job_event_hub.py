@@ -39,23 +39,26 @@ HEALTH_CHECK_SECONDS = 5.0
 
 
 class Listener:
-    """One subscriber's bounded backlog; a deque and one waiter, lighter than a Queue
-    (thousands of these are alive at once)."""
+    """One subscriber's bounded backlog and its one waiter: lighter than a Queue, and an
+    idle listener holds no buffer at all (thousands of these are alive at once)."""
 
     __slots__ = ("_items", "_limit", "_waiter")
 
     def __init__(self, limit: int) -> None:
-        self._items: deque[HubItem] = deque()
+        self._items: deque[HubItem] | None = None
         self._limit = limit
         self._waiter: asyncio.Future[None] | None = None
 
     def deliver(self, item: HubItem) -> None:
-        if len(self._items) >= self._limit:
+        items = self._items
+        if items is None:
+            items = self._items = deque()
+        elif len(items) >= self._limit:
             # Too slow to keep up: drop the backlog and let it catch up from the
             # database, rather than buffering without limit.
-            self._items.clear()
+            items.clear()
             item = RESYNC
-        self._items.append(item)
+        items.append(item)
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
@@ -66,7 +69,10 @@ class Listener:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.popleft()
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None
+        return item
 
 
 class JobEventHub:

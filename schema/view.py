@@ -102,7 +102,8 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
 
 def _close_when_expired(socket: WebSocket, expires_at: datetime) -> None:
     delay = max(0.0, (expires_at - datetime.now(UTC)).total_seconds())
-    loop = asyncio.get_running_loop()
-    socket.scope[_EXPIRY_TIMER] = loop.call_later(
-        delay, lambda: loop.create_task(close_socket(socket, "token expired"))
-    )
+    socket.scope[_EXPIRY_TIMER] = asyncio.get_running_loop().call_later(delay, _expire, socket)
+
+
+def _expire(socket: WebSocket) -> None:
+    asyncio.get_running_loop().create_task(close_socket(socket, "token expired"))
