@@ -28,9 +28,11 @@ REDIS_TIMEOUT_SECONDS = 0.3
 # The API's commands share a small, fixed set of connections (with the event hub's
 # one, three in all), however many requests and subscriptions it serves: each
 # command holds a connection for a loopback round trip, so two keep up with
-# thousands of commands a second. A request waits this long for one to free up.
+# thousands of commands a second. A request waits this long for one to free up:
+# long enough to ride out a storm of connecting WebSockets (when a busy event loop
+# is slow to hand connections back), short enough that a request still answers.
 API_REDIS_CONNECTIONS = 2
-API_REDIS_CONNECTION_WAIT_SECONDS = 1.0
+API_REDIS_CONNECTION_WAIT_SECONDS = 3.0
 
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
