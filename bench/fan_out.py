@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 
 from bench.fan_out_clients import raise_file_limit
 from bench.harness import Figure, bench_stack, p50, p99, profiled
+from bench.rss import tree_rss_bytes
 from client.graphql_client import ReportsClient
 from client.processes import PROJECT_ROOT, running_api_process
 from models.database import close_database, open_database
@@ -36,10 +37,7 @@ REDIS_PORT_HEX = ":18EB"
 
 
 def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    return tree_rss_bytes(pid) // 1024
 
 
 def redis_connections_of(pid: int, redis_addresses: Sequence[str]) -> int:
