@@ -26,7 +26,12 @@ from schema.middleware import MaxBodySize, SecurityHeaders
 from schema.rate_limits import RateLimiter
 from schema.root import build_schema
 from schema.services import Services
-from schema.sessions import SessionSockets, revocation_channel
+from schema.sessions import (
+    CheckedSessions,
+    SessionSockets,
+    revocation_channel,
+    revoked_session_ids,
+)
 from schema.view import ReportsGraphQL
 from workers.queue import open_queue
 
@@ -60,8 +65,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings.channel_prefix,
             client_name=hub_client_name(settings.channel_prefix, os.getpid()),
         )
-        session_sockets = SessionSockets()
-        hub.on_channel(revocation_channel(settings.channel_prefix), session_sockets.close_revoked)
+        session_sockets, checked_sessions = SessionSockets(), CheckedSessions()
+
+        def on_revocation(announcement: bytes) -> None:
+            revoked = revoked_session_ids(announcement)
+            checked_sessions.forget(revoked)
+            session_sockets.close(revoked)
+
+        hub.on_channel(revocation_channel(settings.channel_prefix), on_revocation)
+        hub.on_reconnect(checked_sessions.clear)
         await hub.start()
         app.state.services = Services(
             settings=settings,
@@ -70,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             hub=hub,
             rate_limiter=RateLimiter(queue, settings.channel_prefix),
             session_sockets=session_sockets,
+            checked_sessions=checked_sessions,
         )
         try:
             yield

@@ -84,6 +84,7 @@ class AccountMutation:
     async def logout(self, info: AppInfo, all_sessions: bool = False) -> bool:
         revoked = await end_session(current_caller(info), everywhere=all_sessions)
         services = info.context.services
+        services.checked_sessions.forget(revoked)
         # Open WebSockets of these sessions, in any API process, are closed; if
         # Redis is down they stay open until their token expires.
         with contextlib.suppress(RedisError, OSError):

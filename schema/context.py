@@ -42,13 +42,19 @@ class RequestContext:
     async def authenticate(self, authorization: object) -> Caller | None:
         """Set the caller from an Authorization value; None if absent or not valid."""
         token = bearer_token(authorization)
-        if token is not None:
+        if token is None:
+            return self.caller
+        checked = self.services.checked_sessions
+        self.caller = checked.get(token)
+        if self.caller is None:
             try:
                 self.caller = await authenticate(self.services.settings, token)
             except Exception as exc:
                 if not is_connection_failure(exc):
                     raise
                 self.auth_unavailable = True
+            if self.caller is not None:
+                checked.put(token, self.caller)
         return self.caller
 
     @property

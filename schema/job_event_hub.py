@@ -91,10 +91,16 @@ class JobEventHub:
         self._subscribed = asyncio.Event()
         # Other channels this connection also listens to, with their handlers.
         self._channel_handlers: dict[str, Callable[[bytes], None]] = {}
+        # Called after a reconnect: whatever was announced meanwhile is lost.
+        self._reconnect_handlers: list[Callable[[], None]] = []
 
     def on_channel(self, channel: str, handler: Callable[[bytes], None]) -> None:
         """Also hand every message on `channel` to `handler` (call before start)."""
         self._channel_handlers[channel] = handler
+
+    def on_reconnect(self, handler: Callable[[], None]) -> None:
+        """Also call `handler` whenever the connection comes back after a loss."""
+        self._reconnect_handlers.append(handler)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="job-event-hub")
@@ -156,6 +162,8 @@ class JobEventHub:
                     if failures:
                         logger.info("job event hub: reconnected to Redis")
                         self._resync_everyone()
+                        for handler in self._reconnect_handlers:
+                            handler()
                     failures = 0
                     self._subscribed.set()
                     await self._pump(pubsub)

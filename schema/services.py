@@ -10,7 +10,7 @@ from models.job_events import JobEventPublisher
 from models.settings import Settings
 from schema.job_event_hub import JobEventHub
 from schema.rate_limits import RateLimiter
-from schema.sessions import SessionSockets
+from schema.sessions import CheckedSessions, SessionSockets
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +22,4 @@ class Services:
     hub: JobEventHub
     rate_limiter: RateLimiter
     session_sockets: SessionSockets
+    checked_sessions: CheckedSessions

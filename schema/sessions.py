@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -22,6 +24,10 @@ logger = logging.getLogger(__name__)
 # Closing code for a WebSocket whose token expired or was revoked (4401: the
 # 4400 range is the application's, and 401 reads as "sign in again").
 SIGNED_OUT_CLOSE_CODE = 4401
+# Longest a token found live is trusted without looking at its session again,
+# should a revocation announcement be lost (see CheckedSessions).
+SESSION_RECHECK_SECONDS = 10.0
+MAX_CHECKED_SESSIONS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,59 @@ async def end_session(caller: Caller, *, everywhere: bool) -> list[UUID]:
     return revoked
 
 
+class CheckedSessions:
+    """Tokens whose session was found live moments ago, so that a client's next requests
+    skip the session lookup (a database round trip and most of a small request's CPU).
+
+    A revocation forgets its sessions at once: in the process that revokes, and in
+    every other through the revocation channel. Should that announcement be lost
+    (Redis away), a session is looked up again SESSION_RECHECK_SECONDS at most
+    after it was last, and everything is forgotten when the event hub reconnects.
+    """
+
+    def __init__(self) -> None:
+        self._callers: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
+        self._tokens: dict[UUID, set[str]] = defaultdict(set)
+
+    def get(self, token: str) -> Caller | None:
+        entry = self._callers.get(token)
+        if entry is None:
+            return None
+        caller, checked_at = entry
+        if (
+            time.monotonic() - checked_at > SESSION_RECHECK_SECONDS
+            or caller.expires_at <= datetime.now(UTC)
+        ):
+            self._drop(token)
+            return None
+        return caller
+
+    def put(self, token: str, caller: Caller) -> None:
+        self._drop(token)
+        self._callers[token] = (caller, time.monotonic())
+        self._tokens[caller.session_id].add(token)
+        if len(self._callers) > MAX_CHECKED_SESSIONS:
+            self._drop(next(iter(self._callers)))
+
+    def forget(self, session_ids: Iterable[UUID]) -> None:
+        for session_id in session_ids:
+            for token in self._tokens.pop(session_id, set()):
+                self._callers.pop(token, None)
+
+    def clear(self) -> None:
+        self._callers.clear()
+        self._tokens.clear()
+
+    def _drop(self, token: str) -> None:
+        entry = self._callers.pop(token, None)
+        if entry is not None:
+            tokens = self._tokens.get(entry[0].session_id)
+            if tokens is not None:
+                tokens.discard(token)
+                if not tokens:
+                    del self._tokens[entry[0].session_id]
+
+
 def revocation_channel(prefix: str) -> str:
     """Where revoked session ids are announced, so every API process closes their sockets."""
     return f"{prefix}:sessions:revoked"
@@ -88,16 +147,19 @@ class SessionSockets:
             if not sockets:
                 del self._sockets[str(session_id)]
 
-    def close_revoked(self, payload: bytes) -> None:
-        """Handle an announcement: a JSON list of revoked session ids."""
-        try:
-            session_ids = [str(UUID(value)) for value in json.loads(payload)]
-        except (ValueError, TypeError):
-            logger.warning("dropped a malformed session revocation")
-            return
+    def close(self, session_ids: Iterable[UUID]) -> None:
         for session_id in session_ids:
-            for socket in tuple(self._sockets.get(session_id, ())):
+            for socket in tuple(self._sockets.get(str(session_id), ())):
                 asyncio.get_running_loop().create_task(close_socket(socket, "session revoked"))
+
+
+def revoked_session_ids(announcement: bytes) -> list[UUID]:
+    """The session ids of a revocation announcement (a JSON list); none if malformed."""
+    try:
+        return [UUID(value) for value in json.loads(announcement)]
+    except (ValueError, TypeError, AttributeError):
+        logger.warning("dropped a malformed session revocation")
+        return []
 
 
 async def close_socket(socket: WebSocket, reason: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
@@ -18,6 +20,8 @@ from tests.sockets import answer, bearer, socket
 
 LOGOUT = "mutation Logout($all: Boolean) { logout(allSessions: $all) }"
 STRONG_SECRET = "a-production-secret-that-is-long-enough-0123456789"
+# Announced over Redis: milliseconds, not the recheck interval (10 s).
+REVOCATION_REACHES_OTHERS_SECONDS = 2.0
 
 
 async def sign_in_again(client: ReportsClient, email: str) -> str:
@@ -49,6 +53,21 @@ async def test_logout_everywhere_revokes_every_token(anonymous: ReportsClient) -
     await anonymous.execute(LOGOUT, {"all": True})
     for token in tokens:
         assert await codes_for(anonymous, token) == ["UNAUTHENTICATED"]
+
+
+async def test_logout_in_one_api_process_signs_out_the_others(stack: StackFactory) -> None:
+    """Each process remembers tokens it found live; a revocation reaches them all."""
+    lab = await stack("revocation")
+    with running_api(lab) as first_url, running_api(lab) as second_url:
+        async with ReportsClient(first_url) as first, ReportsClient(second_url) as second:
+            await register(first)
+            second.token = first.token
+            assert (await second.execute(ME))["me"]["email"], "the second process knows it"
+            await first.execute(LOGOUT, {})
+            deadline = time.monotonic() + REVOCATION_REACHES_OTHERS_SECONDS
+            while await codes_for(second, first.token) != ["UNAUTHENTICATED"]:
+                assert time.monotonic() < deadline, "the other process still accepts the token"
+                await asyncio.sleep(0.05)
 
 
 async def test_a_revoked_token_cannot_open_a_websocket(api_url: str) -> None:
