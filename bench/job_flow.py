@@ -10,7 +10,7 @@ import threading
 import time
 from contextlib import ExitStack
 
-from bench import arq_anchor
+from bench import arq_anchor, celery_anchor
 from bench.harness import Figure, bench_stack, cpu_seconds_of, p50, p99, profiled
 from client.graphql_client import ReportsClient
 from client.processes import PROJECT_ROOT, running_api, running_api_process, running_worker
@@ -103,6 +103,7 @@ async def start_latency(requests: int) -> list[Figure]:
     seen = log.seen
     waits = [(seen[(j, "RUNNING")] - t) * 1000 for j, t in sent.items() if (j, "RUNNING") in seen]
     anchor = await arq_anchor.start_waits_ms(0.5, min(requests, 100))
+    celery = await celery_anchor.start_waits_ms(min(requests, 100))
     idle_percent = idle_cpu[0] / 5 * 100
     return [
         Figure(
@@ -120,6 +121,22 @@ async def start_latency(requests: int) -> list[Figure]:
             "arq default polling p99",
             p99(anchor),
             "≤ 25 ms",
+        ),
+        Figure(
+            "start p50 (request → RUNNING seen)",
+            p50(waits),
+            "ms",
+            "Celery prefork: send → task start p50",
+            p50(celery),
+            "contrast",
+        ),
+        Figure(
+            "start p99 (request → RUNNING seen)",
+            p99(waits),
+            "ms",
+            "Celery prefork: send → task start p99",
+            p99(celery),
+            "contrast",
         ),
         Figure("worker idle CPU", idle_percent, "% of a core", "—", 0.0, "not burning a core"),
     ]
