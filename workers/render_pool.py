@@ -6,6 +6,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+from workers.pdf_process import prepare_process
+
 # A PDF is rendered in batches across the pool: fewer than two processes would
 # leave a report waiting for one core even where the machine has two.
 MIN_RENDER_PROCESSES = 2
@@ -24,10 +26,11 @@ def open_render_pool(configured: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=render_processes(configured),
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_lower_priority,
+        initializer=_start_render_process,
     )
 
 
-def _lower_priority() -> None:
+def _start_render_process() -> None:
     """Runs in each pool process as it starts."""
     os.nice(RENDER_NICENESS)
+    prepare_process()

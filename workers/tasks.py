@@ -133,7 +133,7 @@ async def _build(
 ) -> None:
     job, settings = attempt.job, worker.settings
     scope = ReportScope(account_id=job.account_id, date_from=job.date_from, date_to=job.date_to)
-    builder = REPORT_BUILDERS[job.kind](scope, settings.read_chunk_rows)
+    builder = REPORT_BUILDERS[job.kind](scope, _chunk_rows(job.format, settings))
     await attempt.report(0, builder.reading_message, force=True)
     info = DocumentInfo(
         title=document_title(job),
@@ -167,6 +167,12 @@ async def _build(
         # Cancelled between the last chunk and now: the file belongs to no one.
         raise JobNoLongerOursError(str(job.id))
     logger.info("job %s: completed, %s rows, %s bytes", job.id, rows, size)
+
+
+def _chunk_rows(report_format: ReportFormat, settings: Settings) -> int:
+    """READ_CHUNK_ROWS, or fewer where the format's renderer wants fewer."""
+    limit = RENDERERS[report_format].max_chunk_rows
+    return settings.read_chunk_rows if limit is None else min(settings.read_chunk_rows, limit)
 
 
 async def _render_rows(

@@ -6,7 +6,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from workers.failures import PermanentReportError
 from workers.reports.base import Row
@@ -42,6 +42,9 @@ class RenderResources:
 
 class ReportRenderer(Protocol):
     """Writes one report file at `path`, fed rows in order, finished with the summary."""
+
+    # The most rows the format wants read at a time, below READ_CHUNK_ROWS; None for no limit.
+    max_chunk_rows: ClassVar[int | None]
 
     def __init__(
         self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO

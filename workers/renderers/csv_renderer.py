@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from workers.renderers.base import DocumentInfo, RenderResources
 from workers.reports.base import Row
@@ -16,6 +16,8 @@ from workers.storage import SerialFileIO
 
 
 class CsvRenderer:
+    max_chunk_rows: ClassVar[int | None] = None
+
     def __init__(
         self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
     ) -> None:

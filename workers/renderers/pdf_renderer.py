@@ -15,8 +15,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from workers.free_memory import release_free_pages
 from workers.pdf_process import join_batches, render_batch
 from workers.renderers.base import DocumentInfo, RenderResources, ReportTooLargeError
 from workers.renderers.pdf_document import (
@@ -38,6 +39,11 @@ BATCH_ROWS = PAGES_PER_BATCH * ROWS_PER_PAGE
 # few enough that reading waits for rendering (memory stays flat) and that a
 # long PDF does not queue ahead of every other job's.
 MAX_BATCHES_IN_FLIGHT = 4
+# Rows read at a time: reading is far faster than rendering, so a chunk waits in
+# the worker, with its rows as read from the database, while the pool renders it.
+# Four batches' worth keeps every process fed and the worker within 2 MB of its
+# idle size; chunks of READ_CHUNK_ROWS (2,000) grew it by 5 MB (issue 5).
+MAX_CHUNK_ROWS = MAX_BATCHES_IN_FLIGHT * BATCH_ROWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,8 @@ class _Render:
 
 
 class PdfRenderer:
+    max_chunk_rows: ClassVar[int | None] = MAX_CHUNK_ROWS
+
     def __init__(
         self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
     ) -> None:
@@ -89,6 +97,9 @@ class PdfRenderer:
         self._first = self._start(render_batch, html, self._batch_path(0))
         parts = [self._first, *self._batches]
         await _all_done(render.future for render in parts)
+        # The rows are all rendered and freed: give their pages back before the join,
+        # the job's peak, rather than hold them beside it.
+        release_free_pages()
         self._join = self._start(join_batches, [str(part.path) for part in parts], self._path)
         await _all_done([self._join.future])
         await self._io.run(_unlink_all, [part.path for part in parts])
