@@ -12,7 +12,6 @@ import asyncio
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from bench.harness import Figure, bench_stack, p99
+from bench.rss import PeakRss
 from bench.seed_orders import insert_completed_orders
 from client.graphql_client import ReportsClient
 from client.processes import PROJECT_ROOT, running_api, running_worker
@@ -46,53 +46,6 @@ JOB = "query($id: ID!) { reportJob(id: $id) { id status error downloadUrl } }"
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
 
 
-class TreeMemory:
-    """The peak of the summed VmRSS of a process and all its descendants (the worker
-    and its render pool), sampled every 50 ms while inside."""
-
-    def __init__(self, pid: int) -> None:
-        self._pid = pid
-        self._stop = threading.Event()
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-        self.peak_mb = 0.0
-
-    def __enter__(self) -> TreeMemory:
-        self._sampler.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._sampler.join()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.05):
-            total_kb = sum(_rss_kb(pid) for pid in _tree(self._pid))
-            self.peak_mb = max(self.peak_mb, total_kb / 1024)
-
-
-def _tree(pid: int) -> list[int]:
-    pids = [pid]
-    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            children = tasks.read_text().split()
-        except OSError:
-            continue
-        for child in children:
-            pids += _tree(int(child))
-    return pids
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0  # ended between the listing and now
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 @dataclass(frozen=True)
 class Run:
     seconds: float
@@ -106,7 +59,7 @@ class Run:
 async def run_report(
     client: ReportsClient, worker_pid: int, lag_file: Path, fields: dict[str, str]
 ) -> Run:
-    with TreeMemory(worker_pid) as memory:
+    with PeakRss(worker_pid) as memory:
         started_at, started = time.time(), time.perf_counter()
         job_id = (await client.execute(REQUEST, {"input": fields}))["requestReport"]["id"]
         polls: list[float] = []
@@ -119,7 +72,7 @@ async def run_report(
             await asyncio.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - started
     lag = max_lag_ms(lag_file, started_at, time.time())
-    return Run(seconds, memory.peak_mb, lag, polls, job)
+    return Run(seconds, memory.bytes / 2**20, lag, polls, job)
 
 
 async def idle(client: ReportsClient, job_id: str, lag_file: Path) -> tuple[list[float], float]:
