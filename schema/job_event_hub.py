@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Final
 from uuid import UUID
 
@@ -40,14 +40,30 @@ HEALTH_CHECK_SECONDS = 5.0
 
 class Listener:
     """One subscriber's bounded backlog and its one waiter: lighter than a Queue, and an
-    idle listener holds no buffer at all (thousands of these are alive at once)."""
+    idle listener holds no buffer at all (thousands of these are alive at once).
 
-    __slots__ = ("_items", "_limit", "_waiter")
+    `async with hub.listen(account_id) as listener:` receives while inside.
+    """
 
-    def __init__(self, limit: int) -> None:
+    __slots__ = ("_account", "_hub", "_items", "_limit", "_waiter")
+
+    def __init__(self, hub: JobEventHub, account: str, limit: int) -> None:
+        self._hub = hub
+        self._account = account
         self._items: deque[HubItem] | None = None
         self._limit = limit
         self._waiter: asyncio.Future[None] | None = None
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    async def __aenter__(self) -> Listener:
+        self._hub.register(self)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._hub.unregister(self)
 
     def deliver(self, item: HubItem) -> None:
         items = self._items
@@ -125,23 +141,26 @@ class JobEventHub:
     def listener_count(self) -> int:
         return self._listener_count
 
-    @contextlib.asynccontextmanager
-    async def listen(self, account_id: UUID) -> AsyncIterator[Listener]:
-        """Receive every event of one account's jobs while inside the block."""
-        key = str(account_id)
-        listener = Listener(self._queue_size)
-        self._listeners[key].add(listener)
+    def listen(self, account_id: UUID) -> Listener:
+        """Every event of one account's jobs, while inside `async with`.
+
+        A plain object rather than a generator-based context manager: one is
+        held by every open subscription.
+        """
+        return Listener(self, str(account_id), self._queue_size)
+
+    def register(self, listener: Listener) -> None:
+        self._listeners[listener.account].add(listener)
         self._listener_count += 1
         self._memory_release.observe()
-        try:
-            yield listener
-        finally:
-            listeners = self._listeners[key]
-            listeners.discard(listener)
-            if not listeners:
-                del self._listeners[key]
-            self._listener_count -= 1
-            self._memory_release.observe()
+
+    def unregister(self, listener: Listener) -> None:
+        listeners = self._listeners[listener.account]
+        listeners.discard(listener)
+        if not listeners:
+            del self._listeners[listener.account]
+        self._listener_count -= 1
+        self._memory_release.observe()
 
     async def _run(self) -> None:
         failures = 0
