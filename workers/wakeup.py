@@ -6,6 +6,11 @@ each enqueue also publishes a wake-up on the queue's channel, and every worker
 subscribed to it runs one poll at once. The periodic poll stays as the safety
 net (for a missed wake-up, a Redis reconnect, a delayed retry), so a worker can
 poll rarely and still start a job within milliseconds.
+
+A wake-up runs a whole poll rather than starting the announced job directly
+(which would save one Redis round trip): a poll takes due jobs in priority
+order, so a job enqueued while a backlog waits cannot take a freed slot ahead
+of more urgent ones.
 """
 
 from __future__ import annotations
