@@ -61,9 +61,12 @@ def print_table(figures: Sequence[Figure]) -> None:
     print(header)
     print("|---|---|---|---|---|---|")
     for f in figures:
+        anchor, ratio = (
+            ("—", "—") if f.anchor_name == "—" else (f"{f.anchor:,.2f} {f.unit}", f"{f.ratio:.2f}×")
+        )
         print(
-            f"| {f.name} | {f.value:,.2f} {f.unit} | {f.anchor_name} | "
-            f"{f.anchor:,.2f} {f.unit} | {f.ratio:.2f}× | {f.goal} |"
+            f"| {f.name} | {f.value:,.2f} {f.unit} | {f.anchor_name} | {anchor} | {ratio} | "
+            f"{f.goal} |"
         )
 
 
