@@ -129,12 +129,10 @@ class ReportJobMutation:
         )
         snapshot = JobSnapshot.from_model(job)
         # The row is committed: if Redis is down now, the workers' sweep enqueues it later.
-        # Both at once: the event and the job go to Redis on separate connections, and
-        # subscribers order events by version, whichever arrives first.
-        await asyncio.gather(
-            services.publisher.publish(snapshot),
-            enqueue_report(services.queue, job.id, job.queued_version, snapshot.priority),
-        )
+        # The event goes first: enqueued first, the worker's RUNNING could overtake it,
+        # and subscribers drop an older version (one watching PENDING would miss the job).
+        await services.publisher.publish(snapshot)
+        await enqueue_report(services.queue, job.id, job.queued_version, snapshot.priority)
         return ReportJob.from_snapshot(snapshot)
 
     @strawberry.mutation(description="PENDING/RUNNING -> CANCELLED.")
