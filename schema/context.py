@@ -39,14 +39,20 @@ class RequestContext:
     # Set when the token could not be checked because the database is unreachable.
     auth_unavailable: bool = False
 
-    async def authenticate(self, authorization: object) -> Caller | None:
-        """Set the caller from an Authorization value; None if absent or not valid."""
+    async def authenticate(self, authorization: object, *, recheck: bool = False) -> Caller | None:
+        """Set the caller from an Authorization value; None if absent or not valid.
+
+        `recheck` looks the session up even if it was found live moments ago: a
+        WebSocket lives long after its connect, so its connect must not rely on
+        what a lost revocation announcement could have left behind.
+        """
         token = bearer_token(authorization)
         if token is None:
             return self.caller
         checked = self.services.checked_sessions
-        self.caller = checked.get(token)
+        self.caller = None if recheck else checked.get(token)
         if self.caller is None:
+            generation = checked.generation
             try:
                 self.caller = await authenticate(self.services.settings, token)
             except Exception as exc:
@@ -54,7 +60,7 @@ class RequestContext:
                     raise
                 self.auth_unavailable = True
             if self.caller is not None:
-                checked.put(token, self.caller)
+                checked.put(token, self.caller, generation)
         return self.caller
 
     @property

@@ -86,6 +86,14 @@ class CheckedSessions:
     def __init__(self) -> None:
         self._callers: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
         self._tokens: dict[UUID, set[str]] = defaultdict(set)
+        # Bumped by every forget and clear: a lookup that began before one may have
+        # read a session revoked since, and must not be remembered.
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Read before looking a session up; hand it to put()."""
+        return self._generation
 
     def get(self, token: str) -> Caller | None:
         entry = self._callers.get(token)
@@ -100,7 +108,9 @@ class CheckedSessions:
             return None
         return caller
 
-    def put(self, token: str, caller: Caller) -> None:
+    def put(self, token: str, caller: Caller, generation: int) -> None:
+        if generation != self._generation:
+            return
         self._drop(token)
         self._callers[token] = (caller, time.monotonic())
         self._tokens[caller.session_id].add(token)
@@ -108,11 +118,13 @@ class CheckedSessions:
             self._drop(next(iter(self._callers)))
 
     def forget(self, session_ids: Iterable[UUID]) -> None:
+        self._generation += 1
         for session_id in session_ids:
             for token in self._tokens.pop(session_id, set()):
                 self._callers.pop(token, None)
 
     def clear(self) -> None:
+        self._generation += 1
         self._callers.clear()
         self._tokens.clear()
 

@@ -68,7 +68,7 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         authorization = params.get("Authorization", params.get("authorization"))
-        caller = await context.authenticate(authorization)
+        caller = await context.authenticate(authorization, recheck=True)
         if caller is None:
             if context.auth_unavailable:
                 raise ConnectionRejectionError(

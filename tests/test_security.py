@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -14,6 +16,7 @@ import websockets
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from client.processes import running_api
 from models.settings import Settings, SettingsError
+from schema.sessions import Caller, CheckedSessions
 from tests.conftest import StackFactory, register
 from tests.documents import LOGIN, ME, REQUEST_REPORT
 from tests.sockets import answer, bearer, socket
@@ -68,6 +71,20 @@ async def test_logout_in_one_api_process_signs_out_the_others(stack: StackFactor
             while await codes_for(second, first.token) != ["UNAUTHENTICATED"]:
                 assert time.monotonic() < deadline, "the other process still accepts the token"
                 await asyncio.sleep(0.05)
+
+
+def test_a_lookup_that_raced_a_revocation_is_not_remembered() -> None:
+    """A session read live just before its logout committed must not be trusted after."""
+    checked = CheckedSessions()
+    caller = Caller(uuid4(), uuid4(), datetime.now(UTC) + timedelta(hours=1))
+    before_lookup = checked.generation
+    checked.forget([caller.session_id])  # the logout, while the lookup was in flight
+    checked.put("token", caller, before_lookup)
+    assert checked.get("token") is None
+    checked.put("token", caller, checked.generation)
+    assert checked.get("token") == caller
+    checked.forget([caller.session_id])
+    assert checked.get("token") is None
 
 
 async def test_a_revoked_token_cannot_open_a_websocket(api_url: str) -> None:
