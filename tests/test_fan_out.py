@@ -13,9 +13,11 @@ import redis.asyncio as redis
 from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol, ReportsClient
 from client.processes import running_api
 from models.settings import Settings
+from schema.shared_events import SHARED_RESULT_SECONDS
 from tests.conftest import StackFactory, register
 from tests.documents import CANCEL_REPORT, WATCH_JOB, WATCH_JOBS
-from tests.factories import request_report
+from tests.factories import request_report, wait_for_job
+from tests.lab import signed_in
 
 SUBSCRIBERS = 25
 
@@ -144,3 +146,19 @@ async def test_subscribers_sharing_an_event_each_get_their_own_selection(
         for version in (1, 2)
     ]
     assert received[4] == [{"job": {"state": s}} for s in ("PENDING", "CANCELLED")]
+
+
+async def test_a_later_subscriber_gets_a_download_link_that_still_works(
+    stack: StackFactory,
+) -> None:
+    """Shared results are short-lived: a link signed for an earlier subscriber may expire."""
+    lab = await stack("fresh-links", download_url_ttl_seconds=2)
+    watch = "subscription($id: ID!) { reportJob(id: $id) { status downloadUrl } }"
+    async with signed_in(lab) as client:
+        job = await request_report(client, kind="SALES", format="CSV")
+        await wait_for_job(client, job["id"])
+        first = [e async for e in client.subscribe(watch, {"id": job["id"]})]
+        await asyncio.sleep(SHARED_RESULT_SECONDS + 1)
+        assert (await client.download(first[0]["reportJob"]["downloadUrl"])).status_code != 200
+        later = [e async for e in client.subscribe(watch, {"id": job["id"]})]
+        assert (await client.download(later[0]["reportJob"]["downloadUrl"])).status_code == 200
