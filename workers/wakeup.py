@@ -44,11 +44,23 @@ ARQ_WORKER = "arq_worker"
 
 
 class WakeOnEnqueue:
-    """Runs one of arq's poll iterations per wake-up; wake-ups during a poll fold into one more."""
+    """Runs one of arq's poll iterations per wake-up; wake-ups during a poll fold into one more.
+
+    arq 0.28 (pinned) has no public "poll now", so this takes over the worker's
+    `_poll_iteration`: the periodic loop and the wake-ups call it through here,
+    one at a time. A poll that fails on a wake-up fails the periodic loop's next
+    one, just as if arq's own loop had hit it: arq counts a job slot taken
+    before it talks to Redis, so a worker that carried on would be a slot short
+    for good; stopped, it is started afresh by the supervisor.
+    """
 
     def __init__(self, worker: Worker) -> None:
         self._worker = worker
         self._channel = wakeup_channel(worker.queue_name)
+        self._arq_poll = worker._poll_iteration
+        worker._poll_iteration = self._poll_in_turn  # type: ignore[method-assign]
+        self._one_at_a_time = asyncio.Lock()
+        self._failure: Exception | None = None
         self._polling = False
         self._again = False
         # Held, as the loop keeps only weak references to its tasks.
@@ -66,6 +78,14 @@ class WakeOnEnqueue:
                 logger.warning("wake-ups paused (%s); polling meanwhile", exc)
                 await asyncio.sleep(RESUBSCRIBE_DELAY_SECONDS)
 
+    async def _poll_in_turn(self) -> None:
+        """What arq's periodic loop calls instead of its own poll iteration."""
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+        async with self._one_at_a_time:
+            await self._arq_poll()
+
     def _wake(self) -> None:
         if self._polling:
             self._again = True
@@ -77,13 +97,12 @@ class WakeOnEnqueue:
         try:
             while True:
                 self._again = False
-                # arq 0.28 (pinned) has no public "poll now"; its poll iteration is
-                # safe to run beside the periodic one: starting a job is guarded in
-                # Redis, as it is between workers.
-                await self._worker._poll_iteration()
+                async with self._one_at_a_time:
+                    await self._arq_poll()
                 if not self._again:
                     return
-        except (RedisError, OSError) as exc:
-            logger.debug("wake-up poll failed: %r", exc)
+        except Exception as exc:
+            logger.warning("a wake-up poll failed (%r); the worker starts afresh", exc)
+            self._failure = exc
         finally:
             self._polling = False
