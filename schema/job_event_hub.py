@@ -152,7 +152,7 @@ class JobEventHub:
     def register(self, listener: Listener) -> None:
         self._listeners[listener.account].add(listener)
         self._listener_count += 1
-        self._memory_release.observe()
+        self._memory_release.opened()
 
     def unregister(self, listener: Listener) -> None:
         listeners = self._listeners[listener.account]
@@ -160,7 +160,7 @@ class JobEventHub:
         if not listeners:
             del self._listeners[listener.account]
         self._listener_count -= 1
-        self._memory_release.observe()
+        self._memory_release.closed()
 
     async def _run(self) -> None:
         failures = 0

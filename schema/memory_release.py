@@ -2,10 +2,12 @@
 
 Each open subscription is a few hundred long-lived objects. With ten thousand
 of them, every full collection walks millions of objects and stops the API for
-a second or more, mid fan-out. So whenever the subscriptions have grown by
-FREEZE_STEP, everything alive is frozen (gc.freeze: left out of collections,
-still freed by reference counting); when they shrink by FREEZE_STEP it is
-unfrozen, so the cycles of closed connections are collected as usual.
+a second or more, mid fan-out. So once FREEZE_STEP subscriptions have opened,
+everything alive is frozen (gc.freeze: left out of collections, still freed by
+reference counting). Once FREEZE_STEP have closed, it is unfrozen, so the
+cycles the closed ones left are collected as usual; and it is not frozen again
+before a full collection has run, so no garbage is ever frozen for good, even
+when subscribers come and go while their number stays the same.
 
 CPython and glibc keep freed memory for reuse, so after thousands of
 subscriptions close the API would stay at its peak size for good. When the
@@ -46,23 +48,50 @@ def _load_malloc_trim() -> Callable[[int], int] | None:
 _malloc_trim = _load_malloc_trim()
 
 
+def _full_collections() -> int:
+    return int(gc.get_stats()[2]["collections"])
+
+
 class MemoryRelease:
     def __init__(self, current: Callable[[], int]) -> None:
         self._current = current
         self._high_water_mark = 0
-        self._frozen_at = 0
         self._pending: asyncio.TimerHandle | None = None
+        self._opened = self._closed = 0  # since the last freeze or thaw
+        self._frozen = False
+        # Full collections counted when last unfrozen; None: nothing unfrozen awaits one.
+        self._full_collections_at_thaw: int | None = None
 
-    def observe(self) -> None:
-        """Call whenever the number of subscriptions changes."""
+    def opened(self) -> None:
+        """Call when a subscription opens."""
+        self._opened += 1
+        if self._opened >= FREEZE_STEP and self._thawed_garbage_collected():
+            self._freeze()
+        self._observe()
+
+    def closed(self) -> None:
+        """Call when a subscription closes."""
+        self._closed += 1
+        if self._frozen and self._closed >= FREEZE_STEP:
+            gc.unfreeze()
+            self._frozen = False
+            self._opened = self._closed = 0
+            self._full_collections_at_thaw = _full_collections()
+        self._observe()
+
+    def _freeze(self) -> None:
+        gc.freeze()
+        self._frozen = True
+        self._opened = self._closed = 0
+        self._full_collections_at_thaw = None
+
+    def _thawed_garbage_collected(self) -> bool:
+        at_thaw = self._full_collections_at_thaw
+        return at_thaw is None or _full_collections() > at_thaw
+
+    def _observe(self) -> None:
         count = self._current()
         self._high_water_mark = max(self._high_water_mark, count)
-        if count >= self._frozen_at + FREEZE_STEP:
-            gc.freeze()
-            self._frozen_at = count
-        elif count <= self._frozen_at - FREEZE_STEP:
-            gc.unfreeze()
-            self._frozen_at = count
         if (
             self._pending is None
             and self._high_water_mark >= MIN_HIGH_WATER_MARK
@@ -77,9 +106,11 @@ class MemoryRelease:
 
     def _release(self) -> None:
         self._pending = None
-        self._high_water_mark = self._frozen_at = self._current()
+        self._high_water_mark = self._current()
         gc.unfreeze()
+        # One pause, once a crowd has left; what survives is frozen again at once.
         gc.collect()
+        self._freeze()
         if _malloc_trim is not None:
             _malloc_trim(0)
         logger.debug("released freed memory (%d subscriptions left)", self._high_water_mark)
