@@ -7,6 +7,7 @@ import os
 import signal
 import statistics
 import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -135,9 +136,11 @@ def profiled(pid: int, name: str) -> Iterator[None]:
         yield
         return
     output = Path(directory) / f"{name}.txt"
+    # The venv's py-spy (a dev dependency), whether or not the venv is on PATH.
+    beside_python = Path(sys.executable).with_name("py-spy")
     recorder = subprocess.Popen(
         [
-            "py-spy",
+            str(beside_python) if beside_python.exists() else "py-spy",
             "record",
             "--pid",
             str(pid),
