@@ -7,12 +7,15 @@ the task name, job ids and priority scoring are defined once.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from arq.connections import ArqRedis, RedisSettings
 from arq.jobs import Job
 from redis.asyncio import BlockingConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from models.report_jobs import Priority
@@ -33,6 +36,44 @@ REDIS_TIMEOUT_SECONDS = 0.3
 # is slow to hand connections back), short enough that a request still answers.
 API_REDIS_CONNECTIONS = 2
 API_REDIS_CONNECTION_WAIT_SECONDS = 3.0
+# After a call finds Redis not answering (or not there), the API's next calls fail
+# at once for this long, rather than queue behind connections that are each stuck
+# in their own timeout: a hung Redis must not make every request wait seconds.
+API_REDIS_BACKOFF_SECONDS = 1.0
+
+
+class FailFastPool(BlockingConnectionPool):
+    """The API's few Redis connections, and no queue behind a Redis that stopped answering."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._failing_until = 0.0
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        self._fail_fast()
+        return await super().get_connection(*args, **kwargs)
+
+    async def ensure_connection(self, connection: Any) -> None:
+        # Also for a call that waited its turn while Redis stopped answering: it
+        # would otherwise spend its own timeout reconnecting.
+        self._fail_fast()
+        await super().ensure_connection(connection)
+
+    async def release(self, connection: Any) -> None:
+        # redis-py drops a connection whose command timed out or lost its server.
+        # Calls failed fast do not prolong the pause: the first call after it
+        # tries Redis again.
+        if not connection.is_connected and not self._failing():
+            self._failing_until = time.monotonic() + API_REDIS_BACKOFF_SECONDS
+        await super().release(connection)
+
+    def _failing(self) -> bool:
+        return time.monotonic() < self._failing_until
+
+    def _fail_fast(self) -> None:
+        if self._failing():
+            raise RedisConnectionError("Redis did not answer a moment ago")
+
 
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
@@ -59,7 +100,7 @@ def open_queue(settings: Settings) -> ArqRedis:
     Unlike arq's create_pool it does not need Redis to be up: the API starts,
     and keeps answering, during a Redis outage.
     """
-    pool = BlockingConnectionPool.from_url(
+    pool = FailFastPool.from_url(
         settings.redis_url,
         max_connections=API_REDIS_CONNECTIONS,
         timeout=API_REDIS_CONNECTION_WAIT_SECONDS,
