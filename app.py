@@ -29,6 +29,7 @@ from schema.services import Services
 from schema.sessions import (
     CheckedSessions,
     SessionSockets,
+    forget_sessions,
     revocation_channel,
     revoked_session_ids,
 )
@@ -69,8 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
         def on_revocation(announcement: bytes) -> None:
             revoked = revoked_session_ids(announcement)
-            checked_sessions.forget(revoked)
-            session_sockets.close(revoked)
+            forget_sessions(checked_sessions, session_sockets, revoked)
 
         hub.on_channel(revocation_channel(settings.channel_prefix), on_revocation)
         hub.on_reconnect(checked_sessions.clear)

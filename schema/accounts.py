@@ -14,7 +14,7 @@ from schema.context import AppInfo, current_account, current_caller
 from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
 from schema.passwords import hash_password, verify_password
 from schema.rate_limits import RateRule
-from schema.sessions import end_session, revocation_channel, start_session
+from schema.sessions import end_session, forget_sessions, revocation_channel, start_session
 from schema.types.accounts import AuthPayload, User
 from schema.validation import clean_email
 
@@ -84,9 +84,9 @@ class AccountMutation:
     async def logout(self, info: AppInfo, all_sessions: bool = False) -> bool:
         revoked = await end_session(current_caller(info), everywhere=all_sessions)
         services = info.context.services
-        services.checked_sessions.forget(revoked)
-        # Open WebSockets of these sessions, in any API process, are closed; if
-        # Redis is down they stay open until their token expires.
+        forget_sessions(services.checked_sessions, services.session_sockets, revoked)
+        # The other API processes hear of it through Redis; if Redis is down, their
+        # sockets of these sessions stay open until their token expires.
         with contextlib.suppress(RedisError, OSError):
             await services.queue.publish(
                 revocation_channel(services.settings.channel_prefix),

@@ -18,11 +18,11 @@ and ask glibc to return free pages.
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
 import gc
 import logging
 from collections.abc import Callable
+
+from workers.free_memory import release_free_pages
 
 logger = logging.getLogger(__name__)
 
@@ -32,20 +32,6 @@ MIN_HIGH_WATER_MARK = 200
 SETTLE_SECONDS = 1.0
 # Subscriptions opened (or closed) between two freezes (or unfreezes).
 FREEZE_STEP = 500
-
-
-def _load_malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    function = getattr(ctypes.CDLL(name), "malloc_trim", None)
-    if function is None:  # not glibc
-        return None
-    trim: Callable[[int], int] = function
-    return trim
-
-
-_malloc_trim = _load_malloc_trim()
 
 
 def _full_collections() -> int:
@@ -111,6 +97,5 @@ class MemoryRelease:
         # One pause, once a crowd has left; what survives is frozen again at once.
         gc.collect()
         self._freeze()
-        if _malloc_trim is not None:
-            _malloc_trim(0)
+        release_free_pages()
         logger.debug("released freed memory (%d subscriptions left)", self._high_water_mark)

@@ -165,6 +165,18 @@ class SessionSockets:
                 asyncio.get_running_loop().create_task(close_socket(socket, "session revoked"))
 
 
+def forget_sessions(
+    checked: CheckedSessions, sockets: SessionSockets, session_ids: Iterable[UUID]
+) -> None:
+    """This process's part of a revocation: trust the sessions no more, close their sockets.
+
+    Applied where the logout happens, and in every process that hears it announced.
+    """
+    session_ids = list(session_ids)
+    checked.forget(session_ids)
+    sockets.close(session_ids)
+
+
 def revoked_session_ids(announcement: bytes) -> list[UUID]:
     """The session ids of a revocation announcement (a JSON list); none if malformed."""
     try:

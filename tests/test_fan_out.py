@@ -35,6 +35,16 @@ async def health(base_url: str) -> dict[str, Any]:
         return body
 
 
+async def subscriptions_reach(base_url: str, count: int) -> int:
+    """Wait up to 5 s for the API to hold `count` subscriptions; how many it holds."""
+    for _ in range(100):
+        held: int = (await health(base_url))["subscriptions"]
+        if held == count:
+            break
+        await asyncio.sleep(0.05)
+    return held
+
+
 async def event_connections(settings: Settings) -> int:
     client = redis.Redis.from_url(settings.redis_url)
     try:
@@ -57,11 +67,7 @@ async def test_many_subscribers_share_one_connection_and_all_get_the_event(
                 received[index].append(event["reportJobs"])
 
         tasks = [asyncio.create_task(listen(i)) for i in range(SUBSCRIBERS)]
-        for _ in range(100):
-            if (await health(base_url))["subscriptions"] == SUBSCRIBERS:
-                break
-            await asyncio.sleep(0.05)
-        assert (await health(base_url))["subscriptions"] == SUBSCRIBERS
+        assert await subscriptions_reach(base_url, SUBSCRIBERS) == SUBSCRIBERS
         assert await event_connections(settings) == 1
 
         job = await request_report(client, kind="SALES", format="CSV")
@@ -78,11 +84,7 @@ async def test_many_subscribers_share_one_connection_and_all_get_the_event(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for _ in range(100):
-            if (await health(base_url))["subscriptions"] == 0:
-                break
-            await asyncio.sleep(0.05)
-        assert (await health(base_url))["subscriptions"] == 0
+        assert await subscriptions_reach(base_url, 0) == 0
         assert await event_connections(settings) == 1
 
 
@@ -123,10 +125,7 @@ async def test_subscribers_sharing_an_event_each_get_their_own_selection(
                 received[index].append(event)
 
         tasks = [asyncio.create_task(listen(i)) for i in range(len(SHAPES))]
-        for _ in range(100):
-            if (await health(base_url))["subscriptions"] == len(SHAPES):
-                break
-            await asyncio.sleep(0.05)
+        assert await subscriptions_reach(base_url, len(SHAPES)) == len(SHAPES)
         job = await request_report(client, kind="SALES", format="CSV")
         await client.execute(CANCEL_REPORT, {"id": job["id"]})
         for _ in range(100):

@@ -1,4 +1,4 @@
-"""Giving freed memory back to the system, in the worker and its render pool.
+"""Giving freed memory back to the system: in the worker, its render pool and the API.
 
 CPython and glibc keep freed memory for reuse, so a process stays at the size
 of its largest job for good; a PDF job's peak is the worker's plus each render

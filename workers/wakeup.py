@@ -83,6 +83,9 @@ class WakeOnEnqueue:
         if self._failure is not None:
             failure, self._failure = self._failure, None
             raise failure
+        await self._poll_once()
+
+    async def _poll_once(self) -> None:
         async with self._one_at_a_time:
             await self._arq_poll()
 
@@ -97,8 +100,7 @@ class WakeOnEnqueue:
         try:
             while True:
                 self._again = False
-                async with self._one_at_a_time:
-                    await self._arq_poll()
+                await self._poll_once()
                 if not self._again:
                     return
         except Exception as exc:
