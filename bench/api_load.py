@@ -22,7 +22,7 @@ import asyncpg
 
 from bench.harness import Figure, bench_stack, cpu_seconds_of, p50, p99
 from client.graphql_client import ReportsClient
-from client.processes import PROJECT_ROOT, running_api_process
+from service.processes import PROJECT_ROOT, running_api_process
 
 CLIENTS = 50
 WARMUP_SECONDS = 1.0

@@ -15,7 +15,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 
 from bench.harness import REDIS_URL
-from client.processes import PROJECT_ROOT
+from service.processes import PROJECT_ROOT
 
 
 @contextmanager

@@ -22,8 +22,8 @@ import asyncpg
 from bench.harness import Figure, bench_stack, print_table
 from bench.rss import PeakRss, tree_rss_bytes
 from client.graphql_client import ReportsClient
-from client.processes import running_api, running_worker
 from models.orders import OrderStatus
+from service.processes import running_api, running_worker
 from workers.reports.orders import OrdersReport
 from workers.reports.scope import ReportScope
 

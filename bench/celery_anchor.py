@@ -19,7 +19,7 @@ import redis
 from celery import Celery
 
 from bench.harness import REDIS_URL
-from client.processes import PROJECT_ROOT
+from service.processes import PROJECT_ROOT
 
 QUEUE = os.environ.get("CELERY_ANCHOR_QUEUE", "bench-celery")
 READY_TIMEOUT_SECONDS = 30

@@ -23,11 +23,11 @@ from bench.fan_out_clients import raise_file_limit
 from bench.harness import Figure, bench_stack, p50, p99, profiled
 from bench.rss import tree_rss_bytes
 from client.graphql_client import ReportsClient
-from client.processes import PROJECT_ROOT, running_api_process
 from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus
+from service.processes import PROJECT_ROOT, running_api_process
 
 REGISTER = 'mutation { register(email: "fan@example.com", password: "benchmark!") { token } }'
 REQUEST = "mutation { requestReport(input: {kind: SALES, format: CSV}) { id } }"

@@ -18,8 +18,8 @@ from typing import Any
 import asyncpg
 import redis
 
-from client.processes import migrate
 from models.settings import Settings
+from service.processes import migrate
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from bench import arq_anchor, celery_anchor
 from bench.harness import Figure, bench_stack, cpu_seconds_of, p50, p99, profiled
 from client.graphql_client import ReportsClient
-from client.processes import PROJECT_ROOT, running_api, running_api_process, running_worker
+from service.processes import PROJECT_ROOT, running_api, running_api_process, running_worker
 
 REGISTER = 'mutation { register(email: "flow@example.com", password: "benchmark!") { token } }'
 PRODUCT = (

@@ -23,7 +23,7 @@ from bench.harness import Figure, bench_stack, p99
 from bench.rss import PeakRss
 from bench.seed_orders import insert_completed_orders
 from client.graphql_client import ReportsClient
-from client.processes import PROJECT_ROOT, running_api, running_worker
+from service.processes import PROJECT_ROOT, running_api, running_worker
 from workers.loop_lag import max_lag_ms
 
 SMALL, LARGE = 1_000, 10_000

@@ -15,11 +15,11 @@ from redis.asyncio import Redis
 
 from bench.harness import Figure, bench_stack, p50, p99
 from client.graphql_client import ReportsClient
-from client.processes import PROJECT_ROOT, running_api
 from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus
+from service.processes import PROJECT_ROOT, running_api
 
 POLLING_INTERVAL_SECONDS = 2.0
 REGISTER = 'mutation { register(email: "bench@example.com", password: "benchmark!") { token } }'

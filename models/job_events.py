@@ -1,4 +1,4 @@
-"""Job change events: channel names and the publisher.
+"""Job change events: the publisher.
 
 PostgreSQL is the truth and Redis carries news: an event is published only
 after the change it describes is committed, so a lost event costs latency,
@@ -8,33 +8,14 @@ never data.
 from __future__ import annotations
 
 import logging
-from uuid import UUID
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from models.job_snapshots import JobSnapshot
+from models.redis_keys import account_channel
 
 logger = logging.getLogger(__name__)
-
-
-def account_channel(prefix: str, account_id: UUID | str) -> str:
-    """The channel carrying every change to one account's jobs."""
-    return f"{prefix}:account:{account_id}"
-
-
-def account_channel_pattern(prefix: str) -> str:
-    """The pattern matching every account channel under `prefix`."""
-    return f"{prefix}:account:*"
-
-
-def hub_client_name(prefix: str, pid: int) -> str:
-    """The Redis client name of an API process's event subscription connection."""
-    return f"{prefix}:events:{pid}"
-
-
-def account_id_from_channel(prefix: str, channel: str) -> str:
-    return channel.removeprefix(f"{prefix}:account:")
 
 
 class JobEventPublisher:

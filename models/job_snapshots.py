@@ -1,20 +1,30 @@
-"""A report job as the outside world sees it, built from a row or from an event."""
+"""A report job as the outside world sees it, built from a row or from an event.
+
+The fields are declared once, here, named as the model's columns; reading a
+row, encoding an event and decoding one are derived from them, and so is the
+GraphQL type's copy (schema/types/report_jobs.py). A new column the outside
+world should see is one field here (tests/test_job_shape.py fails until it is
+either here or in INTERNAL_COLUMNS) plus its GraphQL field.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from enum import Enum
+from functools import cache
+from types import NoneType, UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 from uuid import UUID
 
-from models.report_jobs import (
-    JobStatus,
-    Priority,
-    ReportFormat,
-    ReportJob,
-    ReportKind,
-)
+from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob, ReportKind
+
+# Columns that never leave the worker side: how the queue, the sweep and leases
+# keep jobs moving. Renewing a lease is not a visible change (no new version),
+# so these could not be published truthfully anyway.
+INTERNAL_COLUMNS = frozenset({"queued_version", "run_after", "lease_expires_at"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +46,14 @@ class JobSnapshot:
     error: str | None
     row_count: int | None
     file_size: int | None
+    # Relative to REPORTS_DIR; never shown to clients (downloadUrl is).
+    file_path: str | None
     summary: Any
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
     updated_at: datetime
     expires_at: datetime | None
-    has_file: bool
 
     @property
     def is_terminal(self) -> bool:
@@ -51,82 +62,54 @@ class JobSnapshot:
     def is_downloadable(self, now: datetime) -> bool:
         return (
             self.status is JobStatus.COMPLETED
-            and self.has_file
+            and self.file_path is not None
             and (self.expires_at is None or self.expires_at > now)
         )
 
     @classmethod
     def from_model(cls, job: ReportJob) -> JobSnapshot:
-        return cls(
-            id=UUID(str(job.id)),
-            account_id=UUID(str(job.account_id)),
-            version=job.version,
-            kind=ReportKind(job.kind),
-            format=ReportFormat(job.format),
-            status=JobStatus(job.status),
-            title=job.title,
-            date_from=job.date_from,
-            date_to=job.date_to,
-            progress=job.progress,
-            message=job.message,
-            priority=Priority(job.priority),
-            attempts=job.attempts,
-            attempt_limit=job.attempt_limit,
-            error=job.error,
-            row_count=job.row_count,
-            file_size=job.file_size,
-            summary=job.summary,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            updated_at=job.updated_at,
-            expires_at=job.expires_at,
-            has_file=job.file_path is not None,
-        )
+        return cls._from_values(lambda name: getattr(job, name))
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), default=_encode_value, separators=(",", ":")).encode()
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> JobSnapshot:
-        data = json.loads(raw)
-        return cls(
-            id=UUID(data["id"]),
-            account_id=UUID(data["account_id"]),
-            version=int(data["version"]),
-            kind=ReportKind(data["kind"]),
-            format=ReportFormat(data["format"]),
-            status=JobStatus(data["status"]),
-            title=data["title"],
-            date_from=_date_or_none(data["date_from"]),
-            date_to=_date_or_none(data["date_to"]),
-            progress=int(data["progress"]),
-            message=data["message"],
-            priority=Priority(data["priority"]),
-            attempts=int(data["attempts"]),
-            attempt_limit=data["attempt_limit"],
-            error=data["error"],
-            row_count=data["row_count"],
-            file_size=data["file_size"],
-            summary=data["summary"],
-            created_at=datetime.fromisoformat(data["created_at"]),
-            started_at=_datetime_or_none(data["started_at"]),
-            finished_at=_datetime_or_none(data["finished_at"]),
-            updated_at=datetime.fromisoformat(data["updated_at"]),
-            expires_at=_datetime_or_none(data["expires_at"]),
-            has_file=bool(data["has_file"]),
-        )
+        data: Mapping[str, Any] = json.loads(raw)
+        return cls._from_values(data.__getitem__)
+
+    @classmethod
+    def _from_values(cls, value_of: Callable[[str], Any]) -> JobSnapshot:
+        return cls(**{name: convert(value_of(name)) for name, convert in _converters().items()})
 
 
 def _encode_value(value: object) -> str:
-    if isinstance(value, UUID | date | datetime):
-        return value.isoformat() if not isinstance(value, UUID) else str(value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
     raise TypeError(f"cannot encode {type(value).__name__} in a job event")
 
 
-def _date_or_none(raw: str | None) -> date | None:
-    return date.fromisoformat(raw) if raw else None
+@cache
+def _converters() -> dict[str, Callable[[Any], Any]]:
+    """Per field, what turns a column's value or its JSON into the field's type."""
+    hints = get_type_hints(JobSnapshot)
+    return {field.name: _converter(hints[field.name]) for field in fields(JobSnapshot)}
 
 
-def _datetime_or_none(raw: str | None) -> datetime | None:
-    return datetime.fromisoformat(raw) if raw else None
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    if get_origin(hint) in (Union, UnionType):
+        (inner,) = (arg for arg in get_args(hint) if arg is not NoneType)
+        convert = _converter(inner)
+        return lambda value: None if value is None else convert(value)
+    if hint is Any:
+        return lambda value: value
+    if hint is datetime:
+        return lambda value: value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if hint is date:
+        return lambda value: value if isinstance(value, date) else date.fromisoformat(value)
+    if isinstance(hint, type) and issubclass(hint, UUID | Enum | int | str):
+        # UUID(str(...)): drivers give UUIDs or their text; enums and numbers parse the same way.
+        return lambda value: value if type(value) is hint else hint(str(value))
+    raise TypeError(f"no conversion for a job field of type {hint!r}")

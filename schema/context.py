@@ -12,9 +12,9 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info
 
 from models.failures import is_connection_failure
+from schema.auth.sessions import Caller, authenticate
 from schema.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorCode, unauthenticated
 from schema.services import Services
-from schema.sessions import Caller, authenticate
 
 
 def bearer_token(value: object) -> str | None:
@@ -49,7 +49,7 @@ class RequestContext:
         token = bearer_token(authorization)
         if token is None:
             return self.caller
-        checked = self.services.checked_sessions
+        checked = self.services.revocation.checked
         self.caller = None if recheck else checked.get(token)
         if self.caller is None:
             generation = checked.generation

@@ -13,16 +13,16 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from schema.accounts import AccountMutation, AccountQuery
-from schema.documents import DocumentChecks, DocumentRules
 from schema.error_policy import ErrorPolicy
-from schema.orders import OrderMutation, OrderQuery
-from schema.products import ProductMutation, ProductQuery
-from schema.report_jobs import ReportJobMutation, ReportJobQuery
-from schema.report_stats import ReportStatsQuery
-from schema.scalars import DecimalScalar
-from schema.shared_events import SharedEventExecutionContext
-from schema.subscriptions import Subscription
+from schema.limits.documents import DocumentChecks, DocumentRules
+from schema.live.shared_events import SharedEventExecutionContext
+from schema.resolvers.accounts import AccountMutation, AccountQuery
+from schema.resolvers.orders import OrderMutation, OrderQuery
+from schema.resolvers.products import ProductMutation, ProductQuery
+from schema.resolvers.report_jobs import ReportJobMutation, ReportJobQuery
+from schema.resolvers.report_stats import ReportStatsQuery
+from schema.resolvers.subscriptions import Subscription
+from schema.types.scalars import DecimalScalar
 
 
 @strawberry.type

@@ -1,25 +1,57 @@
-"""The API process's shared resources, opened in the app's lifespan."""
+"""The API process's shared resources, opened once by the app's lifespan and closed after it."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 
+from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
+from models.redis_keys import event_hub_client_name
 from models.settings import Settings
-from schema.job_event_hub import JobEventHub
-from schema.rate_limits import RateLimiter
-from schema.sessions import CheckedSessions, SessionSockets
+from schema.auth.revocation import SessionRevocation
+from schema.limits.rate_limits import RateLimiter
+from schema.live.job_event_hub import JobEventHub
+from schema.redis_pool import open_queue
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
-    # arq's pool: enqueues report jobs, and publishes job events.
+    # The API's Redis client: enqueues report jobs, publishes events, counts rate limits.
     queue: ArqRedis
     publisher: JobEventPublisher
     hub: JobEventHub
     rate_limiter: RateLimiter
-    session_sockets: SessionSockets
-    checked_sessions: CheckedSessions
+    revocation: SessionRevocation
+
+
+@contextlib.asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    await open_database(settings.database_url)
+    queue = open_queue(settings)
+    hub = JobEventHub(
+        settings.redis_url,
+        settings.channel_prefix,
+        client_name=event_hub_client_name(settings.channel_prefix, os.getpid()),
+    )
+    revocation = SessionRevocation(queue, settings.channel_prefix)
+    revocation.listen(hub)
+    await hub.start()
+    try:
+        yield Services(
+            settings=settings,
+            queue=queue,
+            publisher=JobEventPublisher(queue, settings.channel_prefix),
+            hub=hub,
+            rate_limiter=RateLimiter(queue, settings.channel_prefix),
+            revocation=revocation,
+        )
+    finally:
+        await hub.stop()
+        await queue.aclose()
+        await close_database()

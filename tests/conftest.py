@@ -23,11 +23,11 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 from app import create_app
-from client.embedded_redis import EmbeddedRedis, redis_answers
 from client.graphql_client import ReportsClient
-from client.processes import running_api, running_worker
 from models.database import migrate_database
 from models.settings import Settings
+from service.embedded_redis import EmbeddedRedis, redis_answers
+from service.processes import running_api, running_worker
 from tests.documents import REGISTER
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from client.graphql_client import ReportsClient
-from client.processes import running_api, running_worker
 from models.settings import Settings
+from service.processes import running_api, running_worker
 from tests.conftest import register
 from tests.documents import COMPLETE_ORDER, REPORT_JOB, WATCH_JOBS
 from tests.factories import add_product, create_order

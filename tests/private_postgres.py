@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from client.embedded_redis import free_port
+from service.embedded_redis import free_port
 
 
 def _binary(name: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from client.processes import PROJECT_ROOT
+from service.processes import PROJECT_ROOT
 
 FIGURE_FAMILIES = (
     "push",

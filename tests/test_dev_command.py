@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from client.embedded_redis import EmbeddedRedis, free_port
 from client.graphql_client import ReportsClient
+from service.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import register
 from tests.documents import COMPLETE_ORDER, WATCH_JOB
 from tests.factories import add_product, create_order, request_report
@@ -37,7 +37,7 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
         {"REPORTS_QUEUE": f"reports-devtest-{run}", "REPORTS_CHANNEL_PREFIX": f"devtest-{run}"}
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "client.cli", "dev", "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "dev", "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol, ReportsClient
-from client.processes import running_api, running_worker
 from models.settings import Settings
+from service.processes import running_api, running_worker
 from tests.conftest import StackFactory, register
 from tests.documents import WATCH_JOB, WATCH_JOBS
 from tests.factories import add_product, completed_order, request_report

@@ -11,9 +11,9 @@ import pytest
 import redis.asyncio as redis
 
 from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol, ReportsClient
-from client.processes import running_api
 from models.settings import Settings
-from schema.shared_events import SHARED_RESULT_SECONDS
+from schema.live.shared_events import SHARED_RESULT_SECONDS
+from service.processes import running_api
 from tests.conftest import StackFactory, register
 from tests.documents import CANCEL_REPORT, WATCH_JOB, WATCH_JOBS
 from tests.factories import request_report, wait_for_job

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from client.embedded_redis import EmbeddedRedis
 from client.graphql_client import GraphQLResponseError, ReportsClient
-from client.processes import migrate, running_api, running_worker
+from service.embedded_redis import EmbeddedRedis
+from service.processes import migrate, running_api, running_worker
 from tests.conftest import StackFactory, register
 from tests.documents import ORDERS, REPORT_JOB
 from tests.factories import request_report, wait_for_job

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from client.graphql_client import ReportsClient
-from client.processes import running_api, running_worker
+from service.processes import running_api, running_worker
 from tests.conftest import StackFactory, register
 from tests.documents import CANCEL_REPORT, REPORT_STATS
 from tests.factories import add_product, completed_order, request_report, wait_for_job

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from schema.memory_release import FREEZE_STEP, MemoryRelease
+from schema.live.memory_release import FREEZE_STEP, MemoryRelease
 
 
 @pytest.fixture

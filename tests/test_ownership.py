@@ -11,7 +11,7 @@ from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.orders import Order
 from models.report_jobs import ReportJob
 from models.settings import Settings
-from schema.signing import download_path
+from schema.http.download_links import download_path
 from tests.conftest import register
 from tests.documents import (
     CANCEL_ORDER,

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
-from client.processes import running_api, running_worker
+from service.processes import running_api, running_worker
 from tests.conftest import StackFactory, register
 from tests.documents import CANCEL_REPORT, DELETE_REPORT, REPORT_JOB, REPORT_JOBS, RETRY_REPORT
 from tests.factories import add_product, completed_order, request_report, wait_for_job

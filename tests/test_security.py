@@ -14,9 +14,9 @@ import pytest
 import websockets
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
-from client.processes import running_api
 from models.settings import Settings, SettingsError
-from schema.sessions import Caller, CheckedSessions
+from schema.auth.sessions import Caller, CheckedSessions
+from service.processes import running_api
 from tests.conftest import StackFactory, register
 from tests.documents import LOGIN, ME, REQUEST_REPORT
 from tests.sockets import answer, bearer, socket

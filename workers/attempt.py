@@ -15,13 +15,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from arq.connections import ArqRedis
-
-from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, ReportJob
 from models.settings import Settings
+from workers.context import WorkerContext
 from workers.failures import retry_delay
 from workers.queue import enqueue_report
 
@@ -38,13 +36,11 @@ class JobNoLongerOursError(Exception):
 
 
 class Attempt:
-    def __init__(
-        self, job: JobSnapshot, publisher: JobEventPublisher, queue: ArqRedis, settings: Settings
-    ) -> None:
+    def __init__(self, job: JobSnapshot, worker: WorkerContext) -> None:
         self.job = job
-        self._publisher = publisher
-        self._queue = queue
-        self._settings = settings
+        self._publisher = worker.publisher
+        self._queue = worker.queue
+        self._settings = worker.settings
         self._guard = {"attempts": job.attempts}
         self._progress = 0
         self._last_sent_progress = 0

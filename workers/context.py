@@ -1,16 +1,33 @@
-"""What the worker process opens at start-up and every task uses."""
+"""What the worker process opens at start-up and every task uses: one typed context.
+
+arq hands each task a dict; the only key of ours in it is WORKER_CONTEXT, read
+through `WorkerContext.of`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from arq.connections import ArqRedis
 
 from models.job_events import JobEventPublisher
 from models.settings import Settings
 from workers.renderers.base import RenderResources
 
+WORKER_CONTEXT = "reports"
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerContext:
     settings: Settings
+    # arq's pool: enqueues attempts, publishes job events.
+    queue: ArqRedis
     publisher: JobEventPublisher
     render_resources: RenderResources
+
+    @classmethod
+    def of(cls, ctx: dict[str, Any]) -> WorkerContext:
+        """The context on_startup left in arq's ctx."""
+        context: WorkerContext = ctx[WORKER_CONTEXT]
+        return context

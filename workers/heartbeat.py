@@ -11,16 +11,13 @@ import time
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from models.redis_keys import workers_key
+
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_SECONDS = 5.0
 # A worker not heard from for this long is counted as gone.
 HEARTBEAT_EXPIRY_SECONDS = 3 * HEARTBEAT_INTERVAL_SECONDS
-
-
-def workers_key(channel_prefix: str) -> str:
-    """A sorted set: worker id -> time of its last heartbeat."""
-    return f"{channel_prefix}:workers"
 
 
 def worker_identity() -> str:

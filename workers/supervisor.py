@@ -15,15 +15,13 @@ import logging
 import time
 from pathlib import Path
 
-from arq.worker import create_worker
 from redis.exceptions import RedisError
 
 from models.database import close_database
 from models.settings import Settings
 from workers.loop_lag import record_loop_lag
 from workers.render_pool import open_render_pool
-from workers.wakeup import ARQ_WORKER
-from workers.worker_settings import build_worker_settings
+from workers.worker import ReportWorker
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +32,6 @@ def run_worker_forever(settings: Settings) -> None:
     """Run the worker until it is told to stop (SIGTERM, SIGINT)."""
     # One render pool for the process's life: a failed run cannot leak it.
     with open_render_pool(settings.pdf_render_processes) as cpu_pool:
-        worker_settings = build_worker_settings(settings, cpu_pool)
         while True:
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
@@ -45,10 +42,7 @@ def run_worker_forever(settings: Settings) -> None:
                 lag_file = Path(settings.loop_lag_file)
                 diagnostics.append(loop.create_task(record_loop_lag(lag_file)))
             try:
-                worker = create_worker(worker_settings)
-                # on_startup finds it here, to poll the queue on every wake-up.
-                worker.ctx[ARQ_WORKER] = worker
-                worker.run()
+                ReportWorker(settings, cpu_pool).run()
                 return
             except (RedisError, OSError) as exc:
                 logger.warning(

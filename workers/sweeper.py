@@ -16,7 +16,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from arq.connections import ArqRedis
 from tortoise.expressions import Q
 
 from models.failures import is_connection_failure
@@ -33,10 +32,10 @@ LOST_WORKER_ERROR = "The worker building this report stopped responding"
 
 
 class Sweeper:
-    def __init__(self, worker: WorkerContext, queue: ArqRedis) -> None:
+    def __init__(self, worker: WorkerContext) -> None:
         self._worker = worker
         self._settings = worker.settings
-        self._queue = queue
+        self._queue = worker.queue
         self._last_cleanup = 0.0
         # Since when the database has answered this sweeper without a break.
         self._database_up_since = time.monotonic()

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from tortoise.expressions import F
@@ -52,7 +51,7 @@ def document_title(job: JobSnapshot) -> str:
 
 async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int) -> str:
     """Run one attempt of a job; returns how it ended (or why it did nothing)."""
-    worker: WorkerContext = ctx["reports"]
+    worker = WorkerContext.of(ctx)
     settings = worker.settings
     # If this fails (the database is away), the job stays PENDING and the sweep
     # enqueues it again: nothing to clean up yet.
@@ -74,16 +73,14 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
     if job is None:
         logger.info("job %s: attempt v%s is not PENDING any more", job_id, queued_version)
         return "skipped"
-    attempt = Attempt(job, worker.publisher, ctx["redis"], settings)
-    final = report_path(settings.reports_dir, job.id, job.format, attempt.number)
-    temp = temp_path_for(final)
-    io = SerialFileIO()
+    attempt = Attempt(job, worker)
+    build = ReportBuild(attempt, worker)
     time_limit = asyncio.timeout(settings.job_time_limit_seconds)
     try:
         async with attempt.lease():
             try:
                 async with time_limit:
-                    await _build(attempt, temp, final, worker, io)
+                    await build.run()
             except TimeoutError:
                 if not time_limit.expired():
                     raise
@@ -112,129 +109,134 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         await attempt.retry_or_fail(describe_transient(exc))
         return "retrying"
     finally:
-        # Queued behind any write still in flight, so no file can outlive its job:
-        # the temp file always goes, the final one unless this attempt completed.
-        # An abort arriving now must not skip this: removals are queued at once,
-        # and a completion still in flight is waited for, cancel or not.
-        cleanup = [io.submit(temp.unlink, missing_ok=True)]
+        await build.clean_up()
+
+
+class ReportBuild:
+    """One attempt's report file: read the rows, render them, publish the file, complete.
+
+    Each attempt writes a file of its own (storage.report_path) through a temp
+    file, with its file operations in order on one thread (SerialFileIO).
+    """
+
+    def __init__(self, attempt: Attempt, worker: WorkerContext) -> None:
+        self.attempt = attempt
+        self.worker = worker
+        self.settings = worker.settings
+        job = attempt.job
+        self.final = report_path(self.settings.reports_dir, job.id, job.format, attempt.number)
+        self.temp = temp_path_for(self.final)
+        self.io = SerialFileIO()
+
+    async def run(self) -> None:
+        attempt, job = self.attempt, self.attempt.job
+        scope = ReportScope(account_id=job.account_id, date_from=job.date_from, date_to=job.date_to)
+        builder = REPORT_BUILDERS[job.kind](scope, self._chunk_rows())
+        await attempt.report(0, builder.reading_message, force=True)
+        info = DocumentInfo(
+            title=document_title(job),
+            period=scope.describe(),
+            generated_at=datetime.now(UTC),
+            columns=builder.columns,
+        )
+        # PostgreSQL writes a CSV itself where it can; SQLite and other formats take rows.
+        if job.format is ReportFormat.CSV and isinstance(builder, CopyableReport) and can_copy():
+            rows, summary = await self._copy_rows(builder.copy_plan(), info)
+        else:
+            rows, summary = await self._render_rows(builder, info)
+        size = await publish_file(self.io, self.temp, self.final)
+        completion = attempt.completing = asyncio.ensure_future(
+            attempt.complete(
+                row_count=rows,
+                file_path=str(self.final.relative_to(self.settings.reports_dir)),
+                file_size=size,
+                summary=summary,
+            )
+        )
+        try:
+            completed = await asyncio.shield(completion)
+        except asyncio.CancelledError:
+            # Aborted while completing: wait for the outcome, so the clean-up knows
+            # whether the file is the job's.
+            await completion
+            raise
+        if completed is None:
+            # Cancelled between the last chunk and now: the file belongs to no one.
+            raise JobNoLongerOursError(str(job.id))
+        logger.info("job %s: completed, %s rows, %s bytes", job.id, rows, size)
+
+    async def clean_up(self) -> None:
+        """Remove what the attempt leaves behind; runs however the attempt ended.
+
+        Queued behind any write still in flight, so no file can outlive its job:
+        the temp file always goes, the final one unless this attempt completed.
+        An abort arriving now must not skip this: removals are queued at once,
+        and a completion still in flight is waited for, cancel or not.
+        """
+        attempt, io = self.attempt, self.io
+        cleanup = [io.submit(self.temp.unlink, missing_ok=True)]
         if attempt.completing is not None and not attempt.completing.done():
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.shield(attempt.completing)
         if not attempt.completed:
-            cleanup.append(io.submit(final.unlink, missing_ok=True))
+            cleanup.append(io.submit(self.final.unlink, missing_ok=True))
         try:
             await asyncio.shield(asyncio.gather(*cleanup))
         finally:
             io.close()
 
+    def _chunk_rows(self) -> int:
+        """READ_CHUNK_ROWS, or fewer where the format's renderer wants fewer."""
+        limit = RENDERERS[self.attempt.job.format].max_chunk_rows
+        chunk = self.settings.read_chunk_rows
+        return chunk if limit is None else min(chunk, limit)
 
-async def _build(
-    attempt: Attempt, temp: Path, final: Path, worker: WorkerContext, io: SerialFileIO
-) -> None:
-    job, settings = attempt.job, worker.settings
-    scope = ReportScope(account_id=job.account_id, date_from=job.date_from, date_to=job.date_to)
-    builder = REPORT_BUILDERS[job.kind](scope, _chunk_rows(job.format, settings))
-    await attempt.report(0, builder.reading_message, force=True)
-    info = DocumentInfo(
-        title=document_title(job),
-        period=scope.describe(),
-        generated_at=datetime.now(UTC),
-        columns=builder.columns,
-    )
-    # PostgreSQL writes a CSV itself where it can; SQLite and other formats take rows.
-    if job.format is ReportFormat.CSV and isinstance(builder, CopyableReport) and can_copy():
-        plan = builder.copy_plan()
-        rows, summary = await _copy_rows(attempt, plan, info, temp, final, worker, io)
-    else:
-        rows, summary = await _render_rows(attempt, builder, info, temp, final, worker, io)
-    size = await publish_file(io, temp, final)
-    completion = attempt.completing = asyncio.ensure_future(
-        attempt.complete(
-            row_count=rows,
-            file_path=str(final.relative_to(settings.reports_dir)),
-            file_size=size,
-            summary=summary,
-        )
-    )
-    try:
-        completed = await asyncio.shield(completion)
-    except asyncio.CancelledError:
-        # Aborted while completing: wait for the outcome, so the clean-up knows
-        # whether the file is the job's.
-        await completion
-        raise
-    if completed is None:
-        # Cancelled between the last chunk and now: the file belongs to no one.
-        raise JobNoLongerOursError(str(job.id))
-    logger.info("job %s: completed, %s rows, %s bytes", job.id, rows, size)
-
-
-def _chunk_rows(report_format: ReportFormat, settings: Settings) -> int:
-    """READ_CHUNK_ROWS, or fewer where the format's renderer wants fewer."""
-    limit = RENDERERS[report_format].max_chunk_rows
-    return settings.read_chunk_rows if limit is None else min(settings.read_chunk_rows, limit)
-
-
-async def _render_rows(
-    attempt: Attempt,
-    builder: ReportBuilder,
-    info: DocumentInfo,
-    temp: Path,
-    final: Path,
-    worker: WorkerContext,
-    io: SerialFileIO,
-) -> tuple[int, dict[str, Any]]:
-    """The builder's rows through the format's renderer; the row count and summary."""
-    job = attempt.job
-    total = await builder.work_total()
-    renderer = RENDERERS[job.format](temp, info, worker.render_resources, io)
-    if builder.work_is_rows:
-        renderer.check_size(total)
-    await _prepare_to_write(attempt, final, worker.settings)
-    stage = "Writing rows" if job.format is ReportFormat.CSV else "Preparing rows"
-    progress = _Progress(attempt, stage, total, worker.settings)
-    rows = 0
-    try:
-        async for chunk in builder.chunks():
-            await renderer.write_rows(chunk.rows)
-            rows += len(chunk.rows)
-            await progress.advance(chunk.work_done)
-        if job.format is ReportFormat.PDF:
-            await attempt.report(READING_SHARE, f"Rendering PDF ({rows} rows)", force=True)
-        await renderer.finish(builder.summary())
-    except BaseException:
-        await renderer.abort()
-        raise
-    return rows, builder.summary()
-
-
-async def _copy_rows(
-    attempt: Attempt,
-    plan: CopyPlan,
-    info: DocumentInfo,
-    temp: Path,
-    final: Path,
-    worker: WorkerContext,
-    io: SerialFileIO,
-) -> tuple[int, dict[str, Any]]:
-    """A CSV that PostgreSQL writes (COPY); the row count and summary."""
-    async with copy_snapshot(plan) as copy:
-        renderer = CsvRenderer(temp, info, worker.render_resources, io)
-        await _prepare_to_write(attempt, final, worker.settings)
-        progress = _Progress(attempt, "Writing rows", copy.rows, worker.settings)
+    async def _render_rows(
+        self, builder: ReportBuilder, info: DocumentInfo
+    ) -> tuple[int, dict[str, Any]]:
+        """The builder's rows through the format's renderer; the row count and summary."""
+        job = self.attempt.job
+        total = await builder.work_total()
+        renderer = RENDERERS[job.format](self.temp, info, self.worker.render_resources, self.io)
+        if builder.work_is_rows:
+            renderer.check_size(total)
+        await self._prepare_to_write()
+        stage = "Writing rows" if job.format is ReportFormat.CSV else "Preparing rows"
+        progress = _Progress(self.attempt, stage, total, self.settings)
+        rows = 0
         try:
-            rows = await copy.write_to(renderer, progress.advance, worker.settings.read_chunk_rows)
-            await renderer.finish(copy.summary)
+            async for chunk in builder.chunks():
+                await renderer.write_rows(chunk.rows)
+                rows += len(chunk.rows)
+                await progress.advance(chunk.work_done)
+            if job.format is ReportFormat.PDF:
+                await self.attempt.report(READING_SHARE, f"Rendering PDF ({rows} rows)", force=True)
+            await renderer.finish(builder.summary())
         except BaseException:
             await renderer.abort()
             raise
-    return rows, copy.summary
+        return rows, builder.summary()
 
+    async def _copy_rows(self, plan: CopyPlan, info: DocumentInfo) -> tuple[int, dict[str, Any]]:
+        """A CSV that PostgreSQL writes (COPY); the row count and summary."""
+        async with copy_snapshot(plan) as copy:
+            renderer = CsvRenderer(self.temp, info, self.worker.render_resources, self.io)
+            await self._prepare_to_write()
+            progress = _Progress(self.attempt, "Writing rows", copy.rows, self.settings)
+            try:
+                rows = await copy.write_to(
+                    renderer, progress.advance, self.settings.read_chunk_rows
+                )
+                await renderer.finish(copy.summary)
+            except BaseException:
+                await renderer.abort()
+                raise
+        return rows, copy.summary
 
-async def _prepare_to_write(attempt: Attempt, final: Path, settings: Settings) -> None:
-    if attempt.number <= settings.fault_transient_failures:
-        raise SimulatedStorageError("simulated storage failure (FAULT_TRANSIENT_FAILURES)")
-    await prepare_directory(final)
+    async def _prepare_to_write(self) -> None:
+        if self.attempt.number <= self.settings.fault_transient_failures:
+            raise SimulatedStorageError("simulated storage failure (FAULT_TRANSIENT_FAILURES)")
+        await prepare_directory(self.final)
 
 
 class _Progress:

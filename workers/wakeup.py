@@ -18,29 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from arq.connections import ArqRedis
 from arq.worker import Worker
 from redis.exceptions import RedisError
+
+from models.redis_keys import wakeup_channel
 
 logger = logging.getLogger(__name__)
 
 RESUBSCRIBE_DELAY_SECONDS = 1.0
-
-
-def wakeup_channel(queue_name: str) -> str:
-    return f"{queue_name}:wakeup"
-
-
-async def announce_enqueued(queue: ArqRedis, queue_name: str) -> None:
-    """Wake the workers of `queue_name`; best effort (they poll anyway)."""
-    try:
-        await queue.publish(wakeup_channel(queue_name), b"")
-    except (RedisError, OSError) as exc:
-        logger.debug("wake-up of %s not sent: %r", queue_name, exc)
-
-
-# Where the supervisor leaves the arq Worker in its ctx, for on_startup to find.
-ARQ_WORKER = "arq_worker"
 
 
 class WakeOnEnqueue:

@@ -1,13 +1,17 @@
+"""The report job as GraphQL shows it: a copy of the job's snapshot, plus its download link."""
+
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
+from functools import cache
 
 import strawberry
 from strawberry.scalars import JSON
 
 from models.job_snapshots import JobSnapshot
 from schema.context import AppInfo
-from schema.signing import download_path
+from schema.http.download_links import download_path
 from schema.types.enums import JobStatus, Priority, ReportFormat, ReportKind
 
 
@@ -56,29 +60,18 @@ class ReportJob:
 
     @classmethod
     def from_snapshot(cls, job: JobSnapshot) -> ReportJob:
-        return cls(
-            id=strawberry.ID(str(job.id)),
-            title=job.title,
-            kind=job.kind,
-            format=job.format,
-            status=job.status,
-            progress=job.progress,
-            message=job.message,
-            priority=job.priority,
-            attempts=job.attempts,
-            error=job.error,
-            row_count=job.row_count,
-            file_size=job.file_size,
-            summary=job.summary,
-            date_from=job.date_from,
-            date_to=job.date_to,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            expires_at=job.expires_at,
-            version=job.version,
-            snapshot=job,
-        )
+        return cls(snapshot=job, **{name: getattr(job, name) for name in _copied_fields()})
+
+
+@cache
+def _copied_fields() -> tuple[str, ...]:
+    """The GraphQL fields that hold a snapshot field of the same name, copied as they are."""
+    snapshot_fields = {field.name for field in dataclasses.fields(JobSnapshot)}
+    return tuple(
+        field.name
+        for field in dataclasses.fields(ReportJob)
+        if field.init and field.name in snapshot_fields
+    )
 
 
 @strawberry.input

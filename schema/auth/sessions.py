@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import logging
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
@@ -13,17 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from starlette.websockets import WebSocket
-
 from models.accounts import AuthSession
 from models.settings import Settings
-from schema.signing import AuthClaims, InvalidTokenError, issue_auth_token, read_auth_token
+from schema.auth.tokens import AuthClaims, InvalidTokenError, issue_auth_token, read_auth_token
 
-logger = logging.getLogger(__name__)
-
-# Closing code for a WebSocket whose token expired or was revoked (4401: the
-# 4400 range is the application's, and 401 reads as "sign in again").
-SIGNED_OUT_CLOSE_CODE = 4401
 # Longest a token found live is trusted without looking at its session again,
 # should a revocation announcement be lost (see CheckedSessions).
 SESSION_RECHECK_SECONDS = 10.0
@@ -78,7 +67,7 @@ class CheckedSessions:
     skip the session lookup (a database round trip and most of a small request's CPU).
 
     A revocation forgets its sessions at once: in the process that revokes, and in
-    every other through the revocation channel. Should that announcement be lost
+    every other through the revocation channel (revocation.py). Should that announcement be lost
     (Redis away), a session is looked up again SESSION_RECHECK_SECONDS at most
     after it was last, and everything is forgotten when the event hub reconnects.
     """
@@ -136,56 +125,3 @@ class CheckedSessions:
                 tokens.discard(token)
                 if not tokens:
                     del self._tokens[entry[0].session_id]
-
-
-def revocation_channel(prefix: str) -> str:
-    """Where revoked session ids are announced, so every API process closes their sockets."""
-    return f"{prefix}:sessions:revoked"
-
-
-class SessionSockets:
-    """The open WebSockets of this process, by session, to close when one is revoked."""
-
-    def __init__(self) -> None:
-        self._sockets: dict[str, set[WebSocket]] = defaultdict(set)
-
-    def add(self, session_id: UUID, socket: WebSocket) -> None:
-        self._sockets[str(session_id)].add(socket)
-
-    def discard(self, session_id: UUID, socket: WebSocket) -> None:
-        sockets = self._sockets.get(str(session_id))
-        if sockets is not None:
-            sockets.discard(socket)
-            if not sockets:
-                del self._sockets[str(session_id)]
-
-    def close(self, session_ids: Iterable[UUID]) -> None:
-        for session_id in session_ids:
-            for socket in tuple(self._sockets.get(str(session_id), ())):
-                asyncio.get_running_loop().create_task(close_socket(socket, "session revoked"))
-
-
-def forget_sessions(
-    checked: CheckedSessions, sockets: SessionSockets, session_ids: Iterable[UUID]
-) -> None:
-    """This process's part of a revocation: trust the sessions no more, close their sockets.
-
-    Applied where the logout happens, and in every process that hears it announced.
-    """
-    session_ids = list(session_ids)
-    checked.forget(session_ids)
-    sockets.close(session_ids)
-
-
-def revoked_session_ids(announcement: bytes) -> list[UUID]:
-    """The session ids of a revocation announcement (a JSON list); none if malformed."""
-    try:
-        return [UUID(value) for value in json.loads(announcement)]
-    except (ValueError, TypeError, AttributeError):
-        logger.warning("dropped a malformed session revocation")
-        return []
-
-
-async def close_socket(socket: WebSocket, reason: str) -> None:
-    with contextlib.suppress(RuntimeError, OSError):
-        await socket.close(code=SIGNED_OUT_CLOSE_CODE, reason=reason)

@@ -12,8 +12,8 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from models.failures import is_connection_failure
 from models.report_jobs import JobStatus, ReportFormat, ReportJob
 from schema.errors import UNAVAILABLE_MESSAGE
+from schema.http.download_links import InvalidLinkError, read_download
 from schema.services import Services
-from schema.signing import InvalidTokenError, read_download
 
 
 def download_filename(job: ReportJob) -> str:
@@ -36,7 +36,7 @@ async def download_report(request: Request) -> Response:
     settings = services.settings
     try:
         grant = read_download(settings.secret_key, request.path_params["token"])
-    except InvalidTokenError:
+    except InvalidLinkError:
         return PlainTextResponse("This download link is invalid or has expired.", status_code=403)
     try:
         job = await ReportJob.get_or_none(id=grant.job_id, account_id=grant.account_id)

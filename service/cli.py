@@ -76,7 +76,7 @@ def _wait_until_healthy(url: str, api: subprocess.Popen[bytes], timeout: float =
 
 def run_dev(host: str, port: int) -> int:
     """Everything a newcomer needs: Redis and a database if none is set, migrations, API, worker."""
-    from client.embedded_redis import EmbeddedRedis, redis_answers
+    from service.embedded_redis import EmbeddedRedis, redis_answers
 
     env = dict(os.environ)
     with ExitStack() as stack:
@@ -93,7 +93,7 @@ def run_dev(host: str, port: int) -> int:
 
             env["DATABASE_URL"] = f"sqlite://{DEFAULT_SQLITE_PATH}"
             print(f"Database: SQLite at {Path(DEFAULT_SQLITE_PATH).resolve()}", flush=True)
-        command = [sys.executable, "-m", "client.cli"]
+        command = [sys.executable, "-m", "service.cli"]
         subprocess.run([*command, "migrate"], env=env, check=True)
         processes = [
             subprocess.Popen([*command, "api", "--host", host, "--port", str(port)], env=env),

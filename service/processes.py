@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import redis
 
-from client.embedded_redis import free_port
+from models.redis_keys import arq_health_check_key
 from models.settings import Settings
+from service.embedded_redis import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +32,7 @@ def migrate(settings: Settings) -> None:
     """`reports migrate` in its own process (migrating in-process would replace this
     process's Tortoise configuration)."""
     subprocess.run(
-        [sys.executable, "-m", "client.cli", "migrate"],
+        [sys.executable, "-m", "service.cli", "migrate"],
         env=service_env(settings),
         cwd=PROJECT_ROOT,
         check=True,
@@ -52,11 +53,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def running_worker(settings: Settings, timeout: float = 30) -> Iterator[subprocess.Popen[bytes]]:
     """A real `reports worker` process, ready once it has written its health check."""
-    health_key = f"{settings.queue_name}:health-check"
+    health_key = arq_health_check_key(settings.queue_name)
     client = redis.Redis.from_url(settings.redis_url)
     client.delete(health_key)
     process = subprocess.Popen(
-        [sys.executable, "-m", "client.cli", "worker"], env=service_env(settings), cwd=PROJECT_ROOT
+        [sys.executable, "-m", "service.cli", "worker"], env=service_env(settings), cwd=PROJECT_ROOT
     )
     try:
         deadline = time.monotonic() + timeout
@@ -85,7 +86,7 @@ def running_api_process(
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "client.cli", "api", "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "api", "--port", str(port)],
         env=service_env(settings),
         cwd=PROJECT_ROOT,
     )

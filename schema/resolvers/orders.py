@@ -18,10 +18,10 @@ from models.orders import Order as OrderModel
 from models.orders import OrderItem as OrderItemModel
 from schema.context import AppInfo, current_account
 from schema.errors import ApiError, bad_input, conflict, not_found
+from schema.resolvers.validation import MAX_QUANTITY, clean_count, clean_email, clean_text, parse_id
 from schema.types.enums import OrderStatus
 from schema.types.orders import CreateOrderInput, Order
 from schema.types.pagination import Connection, KeysetOrder, paginate
-from schema.validation import MAX_QUANTITY, clean_count, clean_email, clean_text, parse_id
 
 NEWEST_FIRST = KeysetOrder(
     fields=("created_at", "id"), parsers=(datetime.fromisoformat, UUID), descending=True

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from models.redis_keys import rate_limit_key
 from schema.errors import ApiError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class RateLimiter:
     async def hit(self, rule: RateRule, subject: str) -> None:
         """Count one hit of `subject` against `rule`; raise RateLimited over the limit."""
         now = time.time()
-        key = f"{self._key_prefix}:rate:{rule.name}:{subject}"
+        key = rate_limit_key(self._key_prefix, rule.name, subject)
         try:
             result = await self._script(
                 keys=[key],

@@ -15,12 +15,12 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
+from schema.auth.revocation import close_socket
 from schema.context import RequestContext
 from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
-from schema.rate_limits import RateLimited, RateRule
+from schema.limits.rate_limits import RateLimited, RateRule
+from schema.live.shared_events import encode_shared_message
 from schema.services import Services
-from schema.sessions import close_socket
-from schema.shared_events import encode_shared_message
 
 _EXPIRY_TIMER = "reports.token_expiry_timer"
 _FORGET_SOCKET = "reports.forget_socket"
@@ -93,9 +93,8 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             ) from exc
         if isinstance(context.request, WebSocket):
             socket = context.request
-            sockets = context.services.session_sockets
-            sockets.add(caller.session_id, socket)
-            socket.scope[_FORGET_SOCKET] = lambda: sockets.discard(caller.session_id, socket)
+            revocation = context.services.revocation
+            socket.scope[_FORGET_SOCKET] = revocation.track(caller.session_id, socket)
             _close_when_expired(socket, caller.expires_at)
         return await super().on_ws_connect(context)
 

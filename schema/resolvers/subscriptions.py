@@ -14,8 +14,8 @@ from models.job_snapshots import JobSnapshot
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
 from schema.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorCode, not_found
-from schema.job_event_hub import Resync
-from schema.report_jobs import owned_job
+from schema.live.job_event_hub import Resync
+from schema.resolvers.report_jobs import owned_job
 from schema.types.enums import JobStatus
 from schema.types.report_jobs import ReportJob
 

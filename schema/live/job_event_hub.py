@@ -20,9 +20,9 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from models.job_events import account_channel_pattern, account_id_from_channel
 from models.job_snapshots import JobSnapshot
-from schema.memory_release import MemoryRelease
+from models.redis_keys import account_channel_pattern, account_id_from_channel
+from schema.live.memory_release import MemoryRelease
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import strawberry
 
 from models.catalog import Product as ProductModel
 from schema.context import AppInfo, current_account
+from schema.resolvers.validation import MAX_STOCK, clean_count, clean_money, clean_text
 from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.products import Product, ProductInput
-from schema.validation import MAX_STOCK, clean_count, clean_money, clean_text
 
 BY_SKU = KeysetOrder(fields=("sku",), parsers=(str,))
 

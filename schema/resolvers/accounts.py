@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-
 import strawberry
-from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 
 from models.accounts import Account
+from schema.auth.passwords import hash_password, verify_password
+from schema.auth.sessions import start_session
 from schema.context import AppInfo, current_account, current_caller
 from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
-from schema.passwords import hash_password, verify_password
-from schema.rate_limits import RateRule
-from schema.sessions import end_session, forget_sessions, revocation_channel, start_session
+from schema.limits.rate_limits import RateRule
+from schema.resolvers.validation import clean_email
 from schema.types.accounts import AuthPayload, User
-from schema.validation import clean_email
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
@@ -82,14 +78,5 @@ class AccountMutation:
         description="Revoke the token used for this request, or every token of the account."
     )
     async def logout(self, info: AppInfo, all_sessions: bool = False) -> bool:
-        revoked = await end_session(current_caller(info), everywhere=all_sessions)
-        services = info.context.services
-        forget_sessions(services.checked_sessions, services.session_sockets, revoked)
-        # The other API processes hear of it through Redis; if Redis is down, their
-        # sockets of these sessions stay open until their token expires.
-        with contextlib.suppress(RedisError, OSError):
-            await services.queue.publish(
-                revocation_channel(services.settings.channel_prefix),
-                json.dumps([str(session_id) for session_id in revoked]),
-            )
+        await info.context.services.revocation.revoke(current_caller(info), everywhere=all_sessions)
         return True

@@ -14,12 +14,12 @@ from models.job_transitions import transition_job
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
 from schema.errors import ApiError, bad_input, conflict, not_found
-from schema.rate_limits import RateRule
+from schema.limits.rate_limits import RateRule
+from schema.resolvers.validation import clean_text, parse_id
 from schema.services import Services
 from schema.types.enums import JobStatus, ReportKind
 from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.report_jobs import ReportJob, RequestReportInput
-from schema.validation import clean_text, parse_id
 from workers.queue import abort_attempt, enqueue_report
 from workers.storage import remove_job_files
 

@@ -1,0 +1,1 @@
+"""Who is calling: passwords, signed tokens, sessions and their revocation."""

@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket edge: the GraphQL view, middleware, downloads and health."""

@@ -1,0 +1,1 @@
+"""Queries, mutations and subscriptions, one module per feature; root.py joins them."""

@@ -1,0 +1,102 @@
+"""The report worker: arq's Worker with our task, our start-up and shut-down, wake-ups,
+and a prompt stop. `reports worker` runs it (under workers/supervisor.py); it is the
+only way to start one, so every worker has wake-ups and the process's render pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import Executor
+from typing import Any
+
+from arq import func
+from arq.worker import Worker
+
+from models.database import close_database, open_database
+from models.job_events import JobEventPublisher
+from models.settings import Settings
+from workers.context import WORKER_CONTEXT, WorkerContext
+from workers.heartbeat import beat_forever, leave, worker_identity
+from workers.queue import GENERATE_REPORT_TASK, redis_settings
+from workers.renderers.base import RenderResources
+from workers.sweeper import Sweeper
+from workers.tasks import generate_report
+from workers.wakeup import WakeOnEnqueue
+
+logger = logging.getLogger(__name__)
+
+# arq's own timeout is only a backstop behind the task's time limit.
+ARQ_TIMEOUT_MARGIN_SECONDS = 60
+
+
+class ReportWorker(Worker):
+    def __init__(self, settings: Settings, cpu_pool: Executor) -> None:
+        super().__init__(
+            functions=[
+                func(
+                    generate_report,
+                    name=GENERATE_REPORT_TASK,
+                    timeout=settings.job_time_limit_seconds + ARQ_TIMEOUT_MARGIN_SECONDS,
+                    max_tries=1,
+                )
+            ],
+            redis_settings=redis_settings(settings),
+            queue_name=settings.queue_name,
+            on_startup=self._start,
+            on_shutdown=self._stop,
+            max_jobs=settings.worker_max_jobs,
+            poll_delay=settings.worker_poll_delay_seconds,
+            allow_abort_jobs=True,
+            handle_signals=True,
+            # SIGTERM: stop taking jobs, let running ones finish for this long,
+            # then cancel them (the task hands its job back to the queue).
+            job_completion_wait=max(1, round(settings.shutdown_grace_seconds)),
+            # Results are ours, in PostgreSQL. arq keeping one would make it refuse
+            # the sweep's re-enqueue of a job whose attempt died before it started;
+            # duplicate runs are stopped by the version guard instead.
+            keep_result=0,
+        )
+        self._settings = settings
+        self._cpu_pool = cpu_pool
+        self._wakeups = WakeOnEnqueue(self)
+        self._identity = worker_identity()
+        self._background: list[asyncio.Task[None]] = []
+
+    async def _start(self, ctx: dict[str, Any]) -> None:
+        settings = self._settings
+        await open_database(settings.database_url)
+        context = WorkerContext(
+            settings=settings,
+            queue=self.pool,
+            publisher=JobEventPublisher(self.pool, settings.channel_prefix),
+            render_resources=RenderResources(
+                pdf_max_rows=settings.pdf_max_rows, cpu_pool=self._cpu_pool
+            ),
+        )
+        ctx[WORKER_CONTEXT] = context
+        self._background = [
+            asyncio.create_task(Sweeper(context).run_forever(), name="sweeper"),
+            asyncio.create_task(
+                beat_forever(self.pool, settings.channel_prefix, self._identity), name="heartbeat"
+            ),
+            asyncio.create_task(self._wakeups.run_forever(), name="wakeups"),
+        ]
+        logger.info("worker %s ready on queue %s", self._identity, settings.queue_name)
+
+    async def _stop(self, ctx: dict[str, Any]) -> None:
+        for task in self._background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await leave(self.pool, self._settings.channel_prefix, self._identity)
+        await close_database()
+
+    async def _sleep_until_tasks_complete(self) -> None:
+        # arq waits here, on SIGTERM, until its task list is empty, but it drops
+        # finished tasks from that list only at its next poll: a worker with a long
+        # poll delay that had run one job waited out the whole grace period. Wait
+        # for the jobs still running instead.
+        while running := [task for task in self.tasks.values() if not task.done()]:
+            await asyncio.wait(running)
