@@ -63,9 +63,5 @@ def arq_health_check_key(queue_name: str) -> str:
     return f"{queue_name}{health_check_key_suffix}"
 
 
+# What arq keeps about each of its jobs: each name is one of these and the job's id.
 ARQ_JOB_KEY_PREFIXES = (job_key_prefix, in_progress_key_prefix, result_key_prefix, retry_key_prefix)
-
-
-def arq_job_keys(arq_job_id: str) -> list[str]:
-    """Every key arq may keep about one of its jobs."""
-    return [f"{prefix}{arq_job_id}" for prefix in ARQ_JOB_KEY_PREFIXES]

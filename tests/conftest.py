@@ -25,10 +25,12 @@ from starlette.applications import Starlette
 from app import create_app
 from client.graphql_client import ReportsClient
 from models.database import migrate_database
+from models.redis_keys import ARQ_JOB_KEY_PREFIXES
 from models.settings import Settings
 from service.embedded_redis import EmbeddedRedis, redis_answers
 from service.processes import running_api, running_worker
 from tests.documents import REGISTER
+from workers.queue import attempt_job_id
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -77,7 +79,8 @@ async def forget_redis_keys(redis_url: str, prefix: str, job_ids: set[str]) -> N
     try:
         doomed = [
             key
-            for key in client.scan_iter(match="arq:*generate_report:*", count=1000)
+            for arq_prefix in ARQ_JOB_KEY_PREFIXES
+            for key in client.scan_iter(match=arq_prefix + attempt_job_id("*", "*"), count=1000)
             if key.decode().split(":")[-2] in job_ids
         ]
         doomed += list(client.scan_iter(match=f"{prefix}*", count=1000))

@@ -48,7 +48,7 @@ async def announce_enqueued(queue: ArqRedis) -> None:
         logger.debug("wake-up of %s not sent: %r", queue.default_queue_name, exc)
 
 
-def attempt_job_id(job_id: UUID | str, queued_version: int) -> str:
+def attempt_job_id(job_id: UUID | str, queued_version: int | str) -> str:
     """arq's id for one attempt: a job that becomes PENDING again gets a new one.
 
     arq ignores an enqueue under an id it still holds (it keeps results for an
