@@ -1,1 +1,3 @@
-"""The GraphQL API: types, queries, mutations, subscriptions, errors and auth context."""
+"""The API process: the GraphQL schema (resolvers/ by feature, types/) and its machinery:
+auth/ (who is calling), limits/ (what a request may cost), live/ (job events to
+subscribers) and http/ (the view, middleware, downloads, health)."""
