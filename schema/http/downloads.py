@@ -15,11 +15,19 @@ from schema.errors import UNAVAILABLE_MESSAGE
 from schema.http.download_links import InvalidLinkError, read_download
 from schema.services import Services
 
+# Hex digits of the job id in a download's name: two reports with the same title on
+# the same day must not overwrite each other (`curl -OJ` refuses to), and ids are
+# random (uuid4), so the first few tell jobs apart and match the id the API shows.
+DOWNLOAD_NAME_ID_DIGITS = 8
+
 
 def download_filename(job: ReportJob) -> str:
+    """A readable name that tells jobs apart, e.g. `tea-sales-2026-12-01-3f2a9c1b.pdf`."""
     base = job.title or f"{job.kind.value.lower()}-report"
     slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() or "report"
-    return f"{slug}-{job.created_at.date().isoformat()}.{ReportFormat(job.format).extension}"
+    short_id = job.id.hex[:DOWNLOAD_NAME_ID_DIGITS]
+    day = job.created_at.date().isoformat()
+    return f"{slug}-{day}-{short_id}.{ReportFormat(job.format).extension}"
 
 
 def _servable_path(reports_dir: Path, file_path: str) -> Path | None:
