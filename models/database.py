@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.context import set_global_context
 from tortoise.migrations.api import migrate
 
 MODEL_MODULES = [
@@ -15,6 +16,8 @@ MODEL_MODULES = [
     "models.report_jobs",
 ]
 APP_LABEL = "models"
+# The one connection every model uses; raw statements run on it too.
+CONNECTION = "default"
 
 
 def is_sqlite(database_url: str) -> bool:
@@ -27,11 +30,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     return {
-        "connections": {"default": database_url},
+        "connections": {CONNECTION: database_url},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
-                "default_connection": "default",
+                "default_connection": CONNECTION,
                 "migrations": "models.migrations",
             }
         },
@@ -42,7 +45,9 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 async def open_database(database_url: str) -> None:
     """Connect Tortoise for this process; every task sees it (global fallback)."""
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    # Tortoise keeps its connections in a context of the task that opened them; the
+    # API's lifespan and arq's start-up are not the tasks that serve requests and jobs.
+    set_global_context(await Tortoise.init(config=tortoise_config(database_url)))
 
 
 async def close_database() -> None:

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from tortoise import connections
 from tortoise.expressions import F
 
+from models.database import CONNECTION
 from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
 from models.report_jobs import JobStatus, ReportJob, statuses_leading_to
@@ -62,11 +64,14 @@ async def _apply(
     )
     # One statement, one round trip: RETURNING gives exactly the row this UPDATE
     # wrote (PostgreSQL, and SQLite since 3.35), so no transaction and no read-back.
+    # Tortoise has no UPDATE ... RETURNING: sql() builds its UPDATE, whose values only
+    # its query builder hands out (UPGRADING.md).
     update.sql()
     statement, values = update.query.get_parameterized_sql()
-    rows = await ReportJob._meta.db.execute_query_dict(f"{statement} RETURNING *", values)
+    rows = await connections.get(CONNECTION).execute_query_dict(f"{statement} RETURNING *", values)
     if not rows:
         return None
-    snapshot = JobSnapshot.from_model(ReportJob._init_from_db(**rows[0]))
+    # The row's columns are the model's field names; the constructor converts each value.
+    snapshot = JobSnapshot.from_model(ReportJob(**rows[0]))
     await publisher.publish(snapshot)
     return snapshot
