@@ -109,7 +109,7 @@ async def test_websocket_without_a_valid_token_is_refused(
     api_url: str, init_payload: dict[str, str]
 ) -> None:
     async with socket(api_url, init_payload) as ws:
-        assert await answer(ws) == 4403
+        assert await answer(ws) == 4401
 
 
 async def test_websocket_accepts_lower_case_authorization_key(

@@ -93,7 +93,7 @@ async def test_a_revoked_token_cannot_open_a_websocket(api_url: str) -> None:
         token = client.token
         await client.execute(LOGOUT, {})
     async with socket(api_url, bearer(token)) as ws:
-        assert await answer(ws) == 4403
+        assert await answer(ws) == 4401
 
 
 async def test_logout_closes_the_session_s_open_websockets(api_url: str) -> None:
@@ -256,7 +256,7 @@ async def test_rate_limits_answer_rate_limited_with_retry_after(stack: StackFact
             for _ in range(3):
                 async with socket(url, bearer(client.token)) as ws:
                     answers.append(await answer(ws))
-            assert answers == ["connection_ack", "connection_ack", 4403]
+            assert answers == ["connection_ack", "connection_ack", 4429]
 
 
 async def test_production_refuses_the_default_secret_key() -> None:
@@ -311,4 +311,4 @@ async def test_production_posture(stack: StackFactory) -> None:
             async with socket(url, {}, origin="https://evil.example"):
                 pass
         async with socket(url, {}, origin="https://app.example.com") as ws:
-            assert await answer(ws) == 4403, "the origin is let in; the missing token is not"
+            assert await answer(ws) == 4401, "the origin is let in; the missing token is not"

@@ -12,12 +12,11 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from schema.auth.revocation import close_socket
-from schema.context import RequestContext
-from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
+from schema.context import RequestContext, bearer_token
+from schema.http import refusals
 from schema.limits.rate_limits import RateLimited, RateRule
 from schema.live.shared_events import encode_shared_message
 from schema.services import Services
@@ -28,6 +27,8 @@ _FORGET_SOCKET = "reports.forget_socket"
 
 class ReportsGraphQL(GraphQL[RequestContext, None]):
     """Reads the services the app's lifespan opened from `app.state.services`."""
+
+    websocket_adapter_class = refusals.RefusingWebSocketAdapter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -66,37 +67,32 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         return context
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        socket = context.request
+        assert isinstance(socket, WebSocket), "only WebSockets connect"
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         authorization = params.get("Authorization", params.get("authorization"))
         caller = await context.authenticate(authorization, recheck=True)
         if caller is None:
             if context.auth_unavailable:
-                raise ConnectionRejectionError(
-                    {"message": UNAVAILABLE_MESSAGE, "code": ErrorCode.SERVICE_UNAVAILABLE.value}
-                )
-            raise ConnectionRejectionError(
-                {"message": "Sign in first", "code": ErrorCode.UNAUTHENTICATED.value}
-            )
-        settings = context.services.settings
+                raise refusals.refuse(socket, refusals.UNAVAILABLE)
+            if bearer_token(authorization) is None:
+                raise refusals.refuse(socket, refusals.NO_TOKEN)
+            raise refusals.refuse(socket, refusals.BAD_TOKEN)
         try:
-            await context.services.rate_limiter.hit(
-                RateRule("websocket connections", settings.rate_limit_websockets),
-                str(caller.account_id),
-            )
+            await _count_live_connection(context)
         except RateLimited as exc:
-            raise ConnectionRejectionError(
-                {
-                    "message": exc.message,
-                    "code": ErrorCode.RATE_LIMITED.value,
-                    "retryAfter": exc.retry_after,
-                }
-            ) from exc
-        if isinstance(context.request, WebSocket):
-            socket = context.request
-            revocation = context.services.revocation
-            socket.scope[_FORGET_SOCKET] = revocation.track(caller.session_id, socket)
-            _close_when_expired(socket, caller.expires_at)
+            raise refusals.refuse(socket, refusals.rate_limited(exc.retry_after)) from exc
+        revocation = context.services.revocation
+        socket.scope[_FORGET_SOCKET] = revocation.track(caller.session_id, socket)
+        _close_when_expired(socket, caller.expires_at)
         return await super().on_ws_connect(context)
+
+
+async def _count_live_connection(context: RequestContext) -> None:
+    """Count one WebSocket of the caller; RateLimited over the limit."""
+    assert context.caller is not None, "only a caller's connections are counted"
+    rule = RateRule("live connections", context.services.settings.rate_limit_websockets)
+    await context.services.rate_limiter.hit(rule, str(context.caller.account_id))
 
 
 def _close_when_expired(socket: WebSocket, expires_at: datetime) -> None:

@@ -1,0 +1,106 @@
+"""Why a WebSocket is refused: each cause's close code and reason, sent on both protocols.
+
+Strawberry closes a graphql-transport-ws socket whose connect hook refused it
+with 4403 "Forbidden", whatever the cause, and the legacy graphql-ws one with
+1011 and no reason after its `connection_error`. 4403 is the one refusal the
+graphql-ws npm client (and Apollo on it) retries, for about 40 s, so a client
+without a token hammered the API and its user read "4403 Forbidden". Here the
+connect hook records its Refusal on the socket, and the socket's adapter closes
+with that Refusal's code and reason instead of Strawberry's.
+
+Close codes, chosen for what clients do with them: the graphql-ws client does
+not retry 4401 nor 4429 (so a refused client stops and can say why), and does
+retry 1013 "Try Again Later" (a database outage passes by itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.websockets import WebSocket
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.exceptions import ConnectionRejectionError
+
+from schema.auth.revocation import SIGNED_OUT_CLOSE_CODE
+from schema.errors import ErrorCode
+
+# RFC 6455 5.5: a control frame carries at most 125 bytes, 2 of them the close code.
+MAX_CLOSE_REASON_BYTES = 123
+
+# The same code as a socket closed when its token expires or its session is
+# revoked: in every case the client needs a (new) token, and must not retry as it is.
+UNAUTHENTICATED_CLOSE_CODE = SIGNED_OUT_CLOSE_CODE
+# graphql-transport-ws's "Too many initialisation requests": a client that does
+# not retry, and a code a client can tell from a refused token.
+RATE_LIMITED_CLOSE_CODE = 4429
+# RFC 6455's "Try Again Later": the refusal is the service's, not the client's.
+UNAVAILABLE_CLOSE_CODE = 1013
+
+_REFUSAL = "reports.refusal"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    close_code: int
+    code: ErrorCode
+    message: str
+    retry_after_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        assert len(self.reason.encode()) <= MAX_CLOSE_REASON_BYTES, self.reason
+
+    @property
+    def reason(self) -> str:
+        """The close frame's reason: the error code, then what to do."""
+        return f"{self.code.value}: {self.message}"
+
+    @property
+    def payload(self) -> dict[str, object]:
+        """The legacy protocol's `connection_error` payload, shaped like an error's extensions."""
+        payload: dict[str, object] = {"message": self.message, "code": self.code.value}
+        if self.retry_after_seconds is not None:
+            payload["retryAfter"] = self.retry_after_seconds
+        return payload
+
+
+NO_TOKEN = Refusal(
+    UNAUTHENTICATED_CLOSE_CODE,
+    ErrorCode.UNAUTHENTICATED,
+    'sign in first, then send {"Authorization": "Bearer <token>"} in connection_init',
+)
+BAD_TOKEN = Refusal(
+    UNAUTHENTICATED_CLOSE_CODE,
+    ErrorCode.UNAUTHENTICATED,
+    "token invalid, expired or revoked; sign in again",
+)
+UNAVAILABLE = Refusal(UNAVAILABLE_CLOSE_CODE, ErrorCode.SERVICE_UNAVAILABLE, "try again shortly")
+
+
+def rate_limited(retry_after_seconds: int) -> Refusal:
+    return Refusal(
+        RATE_LIMITED_CLOSE_CODE,
+        ErrorCode.RATE_LIMITED,
+        f"retry in {retry_after_seconds} s",
+        retry_after_seconds,
+    )
+
+
+def refuse(socket: WebSocket, refusal: Refusal) -> ConnectionRejectionError:
+    """The error for the connect hook to raise; the socket then closes with `refusal`."""
+    socket.scope[_REFUSAL] = refusal
+    return ConnectionRejectionError(refusal.payload)
+
+
+class RefusingWebSocketAdapter(ASGIWebSocketAdapter):
+    """Closes a refused socket with its Refusal's code and reason.
+
+    Relies on Strawberry's handlers of both protocols closing the socket through
+    their adapter, once, right after the connect hook raised (Strawberry 0.341,
+    `handle_connection_init`); and on the adapter's `ws` attribute.
+    """
+
+    async def close(self, code: int, reason: str) -> None:
+        refusal: Refusal | None = self.ws.scope.get(_REFUSAL)
+        if refusal is not None:
+            code, reason = refusal.close_code, refusal.reason
+        await super().close(code, reason)

@@ -1,0 +1,197 @@
+"""A refused WebSocket says why, on both protocols, as the gql client library shows it.
+
+graphql-transport-ws: gql raises TransportConnectionFailed, caused by the
+websockets library's ConnectionClosedError carrying the close code and reason.
+Legacy graphql-ws: gql raises TransportServerError quoting the
+`connection_error` payload; the socket then closes with the same code and reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import websockets
+from gql import Client
+from gql.transport.exceptions import TransportConnectionFailed, TransportServerError
+from gql.transport.websockets import WebsocketsTransport
+from websockets.typing import Subprotocol
+
+from client.graphql_client import ReportsClient
+from schema.errors import ErrorCode
+from schema.http import refusals
+from service.processes import migrate, running_api
+from tests.conftest import StackFactory, register
+from tests.private_postgres import PrivatePostgres
+
+TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL
+LEGACY_WS = WebsocketsTransport.APOLLO_SUBPROTOCOL
+PROTOCOLS = [TRANSPORT_WS, LEGACY_WS]
+LOGOUT = "mutation { logout }"
+# The graphql-ws npm client (and Apollo's GraphQLWsLink on it) gives up at once
+# on these; it retries 4403 and 1013 (graphql-ws src/client.ts, shouldRetryConnectOrThrow).
+NOT_RETRIED_BY_GRAPHQL_WS = {4400, 4401, 4406, 4409, 4429, 4500}
+RETRIED_BY_GRAPHQL_WS = {1013, 4403}
+RATE_LIMIT_WINDOW_SECONDS = 60
+
+
+def ws_url(base_url: str) -> str:
+    return base_url.replace("http", "ws", 1) + "/graphql"
+
+
+async def connect(
+    base_url: str, subprotocol: str, init_payload: dict[str, str]
+) -> Exception | None:
+    """Open a gql session as a user would; the exception gql raised, or None if it connected."""
+    transport = WebsocketsTransport(
+        url=ws_url(base_url), init_payload=init_payload, subprotocols=[subprotocol]
+    )
+    try:
+        async with Client(transport=transport):
+            return None
+    except Exception as exc:
+        return exc
+
+
+def close_frame(refused: Exception | None) -> tuple[int, str]:
+    """The close code and reason behind gql's graphql-transport-ws refusal."""
+    assert isinstance(refused, TransportConnectionFailed), refused
+    closed = refused.__cause__
+    assert isinstance(closed, websockets.ConnectionClosedError), closed
+    assert closed.rcvd is not None
+    return closed.rcvd.code, closed.rcvd.reason
+
+
+def connection_error(refused: Exception | None) -> str:
+    """The connection_error payload behind gql's legacy-protocol refusal, as gql quotes it."""
+    assert isinstance(refused, TransportServerError), refused
+    return str(refused)
+
+
+async def legacy_close(base_url: str, init_payload: dict[str, str]) -> tuple[Any, int, str]:
+    """The legacy protocol's raw answer: the connection_error payload, then the close frame."""
+    async with websockets.connect(ws_url(base_url), subprotocols=[Subprotocol(LEGACY_WS)]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": init_payload}))
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+    assert message["type"] == "connection_error"
+    assert closed.value.rcvd is not None
+    return message["payload"], closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+async def revoked_token(base_url: str) -> str:
+    async with ReportsClient(base_url) as client:
+        await register(client)
+        token = client.token
+        await client.execute(LOGOUT)
+    assert token is not None
+    return token
+
+
+def test_every_refusal_fits_a_close_frame_and_is_not_retried_in_a_loop() -> None:
+    for refusal in (
+        refusals.NO_TOKEN,
+        refusals.BAD_TOKEN,
+        refusals.UNAVAILABLE,
+        refusals.rate_limited(RATE_LIMIT_WINDOW_SECONDS),
+    ):
+        assert len(refusal.reason.encode()) <= refusals.MAX_CLOSE_REASON_BYTES
+        assert refusal.reason.startswith(f"{refusal.code.value}: ")
+    for refused_by_the_client in (refusals.NO_TOKEN, refusals.BAD_TOKEN, refusals.rate_limited(1)):
+        assert refused_by_the_client.close_code in NOT_RETRIED_BY_GRAPHQL_WS
+    assert refusals.UNAVAILABLE.close_code in RETRIED_BY_GRAPHQL_WS
+    with pytest.raises(AssertionError):
+        refusals.Refusal(4400, ErrorCode.BAD_USER_INPUT, "é" * 60)
+
+
+@pytest.mark.parametrize("init_payload", [{}, {"authorization": ""}, {"Authorization": "Basic x"}])
+async def test_a_missing_token_is_closed_4401_sign_in_first(
+    api_url: str, init_payload: dict[str, str]
+) -> None:
+    code, reason = close_frame(await connect(api_url, TRANSPORT_WS, init_payload))
+    assert code == 4401
+    assert reason.startswith("UNAUTHENTICATED: sign in first")
+    assert '"Authorization": "Bearer <token>"' in reason
+
+    shown = connection_error(await connect(api_url, LEGACY_WS, init_payload))
+    assert "'code': 'UNAUTHENTICATED'" in shown
+    assert "sign in first" in shown
+    payload, code, reason = await legacy_close(api_url, init_payload)
+    assert payload == refusals.NO_TOKEN.payload
+    assert (code, reason) == (4401, refusals.NO_TOKEN.reason)
+
+
+async def test_a_bad_or_revoked_token_is_closed_4401_sign_in_again(api_url: str) -> None:
+    for token in ("not-a-token", await revoked_token(api_url)):
+        init_payload = {"Authorization": f"Bearer {token}"}
+        code, reason = close_frame(await connect(api_url, TRANSPORT_WS, init_payload))
+        assert (code, reason) == (
+            4401,
+            "UNAUTHENTICATED: token invalid, expired or revoked; sign in again",
+        )
+        shown = connection_error(await connect(api_url, LEGACY_WS, init_payload))
+        assert "'code': 'UNAUTHENTICATED'" in shown
+        assert "token invalid, expired or revoked; sign in again" in shown
+
+
+async def test_too_many_connections_are_closed_4429_retry_in(stack: StackFactory) -> None:
+    limited = await stack("ws-refusals-rate", rate_limit_websockets=1)
+    with running_api(limited) as url:
+        for protocol in PROTOCOLS:
+            async with ReportsClient(url) as client:
+                await register(client)
+                init_payload = {"Authorization": f"Bearer {client.token}"}
+            assert await connect(url, protocol, init_payload) is None
+            refused = await connect(url, protocol, init_payload)
+            if protocol == TRANSPORT_WS:
+                code, reason = close_frame(refused)
+                assert code == 4429
+                retry_in = reason.removeprefix("RATE_LIMITED: retry in ").removesuffix(" s")
+            else:
+                shown = connection_error(refused)
+                assert "'code': 'RATE_LIMITED'" in shown
+                retry_in = shown.split("'retryAfter': ")[1].split("}")[0]
+            assert 1 <= int(retry_in) <= RATE_LIMIT_WINDOW_SECONDS
+
+
+async def test_an_unreachable_database_is_closed_1013_try_again(stack: StackFactory) -> None:
+    postgres = PrivatePostgres()
+    try:
+        await asyncio.to_thread(postgres.init)
+        await asyncio.to_thread(postgres.start)
+        await asyncio.to_thread(postgres.create_database, "reports")
+        lab = replace(await stack("ws-refusals-db"), database_url=postgres.url("reports"))
+        await asyncio.to_thread(migrate, lab)
+        with running_api(lab) as url:
+            async with ReportsClient(url) as client:
+                await register(client)
+                init_payload = {"Authorization": f"Bearer {client.token}"}
+            await asyncio.to_thread(postgres.stop)
+            code, reason = close_frame(await connect(url, TRANSPORT_WS, init_payload))
+            assert (code, reason) == (1013, "SERVICE_UNAVAILABLE: try again shortly")
+            shown = connection_error(await connect(url, LEGACY_WS, init_payload))
+            assert "'code': 'SERVICE_UNAVAILABLE'" in shown
+            await asyncio.to_thread(postgres.start)
+            connected = None
+            for _ in range(50):
+                connected = await connect(url, TRANSPORT_WS, init_payload)
+                if connected is None:
+                    break
+                await asyncio.sleep(0.1)
+            assert connected is None, "the retry the close code invites succeeds once it is back"
+    finally:
+        await asyncio.to_thread(postgres.destroy)
+
+
+async def test_a_refusal_is_per_socket(api_url: str) -> None:
+    """A socket refused does not mark the next one, on either protocol."""
+    async with ReportsClient(api_url) as client:
+        await register(client)
+        token = client.token
+    for protocol in PROTOCOLS:
+        assert await connect(api_url, protocol, {}) is not None
+        assert await connect(api_url, protocol, {"Authorization": f"Bearer {token}"}) is None
