@@ -1,21 +1,36 @@
-"""The Strawberry ASGI view: builds each request's context and guards WebSockets."""
+"""The Strawberry ASGI view: builds each request's context, guards WebSockets, streams over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.ides import GraphQL_IDE
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import (
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from schema.auth.revocation import close_socket
 from schema.context import RequestContext, bearer_token
+from schema.error_policy import classify
+from schema.errors import ApiError, ErrorCode
 from schema.http import refusals
 from schema.limits.rate_limits import RateLimited, RateRule
 from schema.live.shared_events import encode_shared_message
@@ -24,11 +39,37 @@ from schema.services import Services
 _EXPIRY_TIMER = "reports.token_expiry_timer"
 _FORGET_SOCKET = "reports.forget_socket"
 
+# Strawberry streams a subscription to `Accept: multipart/mixed;subscriptionSpec=1.0`
+# only if multipart is listed here (a WebSocket handshake is offered only the others).
+SUBSCRIPTION_PROTOCOLS = (
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
+SUBSCRIPTION_NEEDS_A_STREAM = (
+    "A subscription needs a stream: open a WebSocket (graphql-transport-ws or graphql-ws), "
+    "or POST it with Accept: multipart/mixed;subscriptionSpec=1.0 for a multipart response."
+)
+
 
 class ReportsGraphQL(GraphQL[RequestContext, None]):
     """Reads the services the app's lifespan opened from `app.state.services`."""
 
     websocket_adapter_class = refusals.RefusingWebSocketAdapter
+
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        graphql_ide: GraphQL_IDE | None,
+        allowed_origins: Sequence[str],
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=graphql_ide,
+            allowed_origins=allowed_origins,
+            subscription_protocols=SUBSCRIPTION_PROTOCOLS,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -87,9 +128,86 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         _close_when_expired(socket, caller.expires_at)
         return await super().on_ws_connect(context)
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: RequestContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        # A multipart subscription holds what a WebSocket holds, so it counts
+        # against the same limit; refused, it is answered as plain JSON, before
+        # any stream starts (Strawberry 0.341 answers any result that is not a
+        # stream as JSON). Anonymous ones fail in their resolver, with a code.
+        if (
+            isinstance(request_data, GraphQLRequestData)
+            and request_data.protocol == MULTIPART_SUBSCRIPTION_PROTOCOL
+            and context.caller is not None
+        ):
+            try:
+                await _count_live_connection(context)
+            except RateLimited as exc:
+                return ExecutionResult(data=None, errors=[exc])
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One operation answered with one JSON body: a query or a mutation, never a subscription.
+
+        Replaces Strawberry 0.341's own, which its `execute_operation` calls for
+        every request that asks for no stream: that one lets a subscription
+        through and executes it like a query, which fails inside the resolver
+        (INTERNAL_SERVER_ERROR and a logged traceback). Its 400s for the other
+        requests it cannot run are kept, word for word.
+        """
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        if method == "GET" and not self.allow_queries_via_get:
+            allowed.discard(OperationType.QUERY)
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                variable_values=request_data.variables,
+                context_value=context,
+                root_value=root_value,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                refused = ApiError(ErrorCode.BAD_USER_INPUT, SUBSCRIPTION_NEEDS_A_STREAM)
+                return ExecutionResult(data=None, errors=[refused])
+            raise HTTPException(400, exc.as_http_error_reason(method)) from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Each result of a stream leaves before the schema's ErrorPolicy sees it
+        # (that runs when the whole operation ends), so a multipart
+        # subscription's invalid document would leave without a code.
+        if result.errors:
+            result.errors = [classify(error) for error in result.errors]
+        return await super().process_result(request, result)
+
 
 async def _count_live_connection(context: RequestContext) -> None:
-    """Count one WebSocket of the caller; RateLimited over the limit."""
+    """Count one WebSocket or HTTP subscription of the caller; RateLimited over the limit."""
     assert context.caller is not None, "only a caller's connections are counted"
     rule = RateRule("live connections", context.services.settings.rate_limit_websockets)
     await context.services.rate_limiter.hit(rule, str(context.caller.account_id))

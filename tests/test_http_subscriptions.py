@@ -1,0 +1,243 @@
+"""Subscriptions over HTTP: multipart responses for clients that ask, a coded error for the rest.
+
+Clients are the gql library's: AIOHTTPTransport (its `subscribe` sends
+`Accept: multipart/mixed;subscriptionSpec=1.0`, as Apollo Client's HttpLink
+does) and WebsocketsTransport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, GraphQLRequest, gql
+from gql.transport.aiohttp import AIOHTTPTransport
+from gql.transport.exceptions import TransportConnectionFailed, TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
+
+from client.graphql_client import ReportsClient
+from service.processes import running_api, running_worker
+from tests.conftest import StackFactory, register
+from tests.documents import WATCH_JOB, WATCH_JOBS
+from tests.factories import request_report
+
+MULTIPART_ACCEPT = "multipart/mixed;subscriptionSpec=1.0,application/json"
+# What GraphiQL's fetcher sends when it has not parsed the document yet (a
+# subscription pasted and run at once): it then expects one JSON answer.
+GRAPHIQL_ACCEPT = "application/json, multipart/mixed"
+# Strawberry sends one at once, then one every 5 s.
+HEARTBEAT = b"{}"
+RELEASE_SECONDS = 5.0
+
+
+def http_session(base_url: str, token: str | None) -> Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return Client(transport=AIOHTTPTransport(url=f"{base_url}/graphql", headers=headers))
+
+
+def websocket_session(base_url: str, token: str) -> Client:
+    transport = WebsocketsTransport(
+        url=base_url.replace("http", "ws", 1) + "/graphql",
+        init_payload={"Authorization": f"Bearer {token}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    return Client(transport=transport)
+
+
+async def open_and_close(session: Client) -> None:
+    async with session:
+        pass
+
+
+async def health(base_url: str) -> dict[str, Any]:
+    async with httpx.AsyncClient() as http:
+        body: dict[str, Any] = (await http.get(f"{base_url}/health")).json()
+        return body
+
+
+async def held_reaches(base_url: str, subscriptions: int, tasks: int | None = None) -> bool:
+    """Wait until the API holds `subscriptions` (and at most `tasks` tasks); whether it did."""
+    for _ in range(int(RELEASE_SECONDS / 0.05)):
+        held = await health(base_url)
+        if held["subscriptions"] == subscriptions and (tasks is None or held["tasks"] <= tasks):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def signed_up(base_url: str) -> str:
+    async with ReportsClient(base_url) as client:
+        await register(client)
+        assert client.token is not None
+        return client.token
+
+
+@contextlib.asynccontextmanager
+async def collecting(
+    base_url: str, token: str, document: str, variables: dict[str, Any] | None = None
+) -> AsyncIterator[tuple[list[dict[str, Any]], asyncio.Task[None]]]:
+    """A multipart subscription read in the background; cancelled on the way out."""
+    events: list[dict[str, Any]] = []
+
+    async def read() -> None:
+        async with http_session(base_url, token) as session:
+            request = GraphQLRequest(document, variable_values=variables)
+            async for data in session.subscribe(request):
+                events.append(data)
+
+    task = asyncio.create_task(read())
+    try:
+        yield events, task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def read_to_the_end(base_url: str, token: str | None, document: str) -> None:
+    async with http_session(base_url, token) as session:
+        async for _ in session.subscribe(gql(document)):
+            pass
+
+
+async def first_error(base_url: str, token: str | None, document: str) -> dict[str, Any]:
+    """The error a multipart subscription ends with, as gql raises it."""
+    with pytest.raises(TransportQueryError) as caught:
+        await read_to_the_end(base_url, token, document)
+    assert caught.value.errors
+    error: dict[str, Any] = caught.value.errors[0]
+    return error
+
+
+async def test_a_job_is_watched_over_http_from_pending_to_completed(stack: StackFactory) -> None:
+    lab = await stack("http-subscriptions")
+    with running_api(lab) as url, contextlib.ExitStack() as workers:
+        token = await signed_up(url)
+        async with ReportsClient(url, token=token) as client:
+            job = await request_report(client, kind="ORDERS", format="CSV")
+        async with collecting(url, token, WATCH_JOB, {"id": job["id"]}) as (events, stream):
+            for _ in range(200):
+                if events:
+                    break
+                await asyncio.sleep(0.05)
+            assert [event["reportJob"]["status"] for event in events] == ["PENDING"]
+            # No worker until the first state has arrived: the stream must carry every change.
+            await asyncio.to_thread(workers.enter_context, running_worker(lab))
+            await asyncio.wait_for(stream, timeout=60)
+        assert await held_reaches(url, subscriptions=0)
+
+    changes = [event["reportJob"] for event in events]
+    statuses = [change["status"] for change in changes]
+    versions = [change["version"] for change in changes]
+    assert statuses[0] == "PENDING" and statuses[-1] == "COMPLETED", statuses
+    assert "RUNNING" in statuses
+    assert versions == sorted(set(versions)), "no repeats, never backwards"
+    assert changes[-1]["downloadUrl"], "the stream ended by itself after the terminal state"
+
+
+async def test_multipart_streams_through_the_middleware_with_its_headers(api_url: str) -> None:
+    token = await signed_up(api_url)
+    before = await health(api_url)
+    async with (
+        httpx.AsyncClient(base_url=api_url) as http,
+        http.stream(
+            "POST",
+            "/graphql",
+            json={"query": WATCH_JOBS},
+            headers={"Authorization": f"Bearer {token}", "Accept": MULTIPART_ACCEPT},
+        ) as response,
+    ):
+        assert response.status_code == 200
+        content_type = response.headers["content-type"]
+        assert content_type.startswith("multipart/mixed;boundary=graphql;subscriptionSpec=1.0")
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "content-length" not in response.headers
+        # The first heartbeat arrives at once: nothing between the view and the
+        # client holds the body back (a buffering middleware would, until the end).
+        first = await asyncio.wait_for(anext(response.aiter_raw()), timeout=3)
+        assert HEARTBEAT in first
+    assert await held_reaches(api_url, subscriptions=before["subscriptions"])
+
+
+async def test_a_client_leaving_mid_stream_releases_its_subscription(api_url: str) -> None:
+    token = await signed_up(api_url)
+    before = await health(api_url)
+    async with collecting(api_url, token, WATCH_JOBS) as (_, stream):
+        assert await held_reaches(api_url, subscriptions=before["subscriptions"] + 1)
+        assert not stream.done()
+    assert await held_reaches(
+        api_url, subscriptions=before["subscriptions"], tasks=before["tasks"]
+    ), await health(api_url)
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+async def test_http_subscriptions_need_a_valid_token(api_url: str, token: str | None) -> None:
+    error = await first_error(api_url, token, WATCH_JOBS)
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_an_invalid_subscription_over_http_has_a_code(api_url: str) -> None:
+    token = await signed_up(api_url)
+    error = await first_error(api_url, token, "subscription { reportJobs { nope } }")
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_http_and_websocket_subscriptions_share_one_rate_limit(stack: StackFactory) -> None:
+    limited = await stack("http-subscriptions-rate", rate_limit_websockets=2)
+    unknown_job = f'subscription {{ reportJob(id: "{uuid.uuid4()}") {{ id }} }}'
+    with running_api(limited) as url:
+        token = await signed_up(url)
+        assert (await first_error(url, token, unknown_job))["extensions"]["code"] == "NOT_FOUND"
+        await open_and_close(websocket_session(url, token))
+
+        error = await first_error(url, token, unknown_job)
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert 1 <= error["extensions"]["retryAfter"] <= 60
+        with pytest.raises(TransportConnectionFailed) as refused:
+            await open_and_close(websocket_session(url, token))
+        assert "RATE_LIMITED: retry in" in str(refused.value.__cause__)
+
+
+async def test_gql_executing_a_subscription_over_http_is_told_how_to_subscribe(
+    api_url: str,
+) -> None:
+    token = await signed_up(api_url)
+    with pytest.raises(TransportQueryError) as caught:
+        await http_session(api_url, token).execute_async(gql(WATCH_JOBS))
+    assert caught.value.errors
+    (error,) = caught.value.errors
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "multipart/mixed;subscriptionSpec=1.0" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "accept"),
+    [("POST", "application/json"), ("POST", GRAPHIQL_ACCEPT), ("GET", "application/json")],
+)
+async def test_a_subscription_asking_for_one_json_answer_gets_a_coded_error_and_no_traceback(
+    user: ReportsClient, caplog: pytest.LogCaptureFixture, method: str, accept: str
+) -> None:
+    headers = {"Authorization": f"Bearer {user.token}", "Accept": accept}
+    http = user._http
+    with caplog.at_level(logging.INFO):
+        if method == "GET":
+            response = await http.get("/graphql", params={"query": WATCH_JOBS}, headers=headers)
+        else:
+            response = await http.post("/graphql", json={"query": WATCH_JOBS}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "WebSocket" in error["message"]
+    assert "multipart/mixed;subscriptionSpec=1.0" in error["message"]
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert not [record for record in caplog.records if record.exc_info]
