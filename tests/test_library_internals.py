@@ -6,11 +6,14 @@ the library and what changed, rather than somewhere deep in an end-to-end test.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import contextvars
 import json
 import logging
+import re
+import socket
 import subprocess
 import time
 import uuid
@@ -21,8 +24,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import asyncpg
+import httpx
 import pytest
 import strawberry
+import uvicorn
 from arq import func
 from arq.connections import ArqRedis, create_pool
 from arq.worker import Worker
@@ -47,15 +52,41 @@ from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob, Rep
 from models.settings import Settings
 from schema.error_policy import ErrorPolicy
 from schema.limits.documents import DocumentChecks, DocumentRules
+from schema.live import shared_events
 from schema.live.shared_events import SharedEventExecutionContext, encode_shared_message
 from schema.redis_pool import API_REDIS_BACKOFF_SECONDS, open_queue
 from schema.root import MAX_ALIASES, MAX_QUERY_DEPTH, ReportsSchema, build_schema
 from service.embedded_redis import redis_server_executable
-from tests.documents import ME
 from workers.csv_copy import can_copy
 from workers.pdf_process import FOOTER_FONT_RESOURCE, join_batches, render_batch
 from workers.queue import GENERATE_REPORT_TASK, enqueue_report, redis_settings
 from workers.wakeup import WakeOnEnqueue
+
+ME = "query { me { id } }"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_entry_of_upgrading_md_names_tests_that_exist() -> None:
+    """UPGRADING.md lists each reliance with the tests that pin it; they must exist."""
+    text = (PROJECT_ROOT / "UPGRADING.md").read_text()
+    entries = re.split(r"\n### ", text)[1:]
+    assert entries, "UPGRADING.md has no entries"
+    missing = []
+    for entry in entries:
+        named = re.findall(r"(tests/test_\w+\.py)::(test_\w+)", entry)
+        assert named, f"UPGRADING.md: no test pins {entry.splitlines()[0]!r}"
+        for path, name in named:
+            module = PROJECT_ROOT / path
+            tree = ast.parse(module.read_text()) if module.exists() else ast.Module([], [])
+            functions = {
+                node.name
+                for node in tree.body
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+            if name not in functions:
+                missing.append(f"{path}::{name}")
+    assert not missing, f"UPGRADING.md names tests that do not exist: {missing}"
+
 
 # --- Tortoise ORM -------------------------------------------------------------------------
 
@@ -501,3 +532,68 @@ async def test_the_limiters_rules_run_through_our_document_checks() -> None:
     result = await schema.execute(aliases)
     assert result.errors is not None
     assert any("alias" in error.message for error in result.errors), result.errors
+
+
+# --- Strawberry's ASGI view -----------------------------------------------------------------
+
+
+async def test_bodies_strawberry_cannot_parse_are_refused_with_400(app: Starlette) -> None:
+    """schema/http/view.py: Strawberry hands the HTTP body to the view's parse_json, and
+    answers the cross_web HTTPException raised there with its status."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        for body, reason in (
+            (b"\xff\xfe", "Unable to parse request body as JSON"),
+            (b"1", "The request body must be a JSON object"),
+        ):
+            response = await http.post(
+                "/graphql", content=body, headers={"content-type": "application/json"}
+            )
+            assert (response.status_code, response.text) == (400, reason), body
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """The in-process app (its lifespan already running) behind uvicorn on this loop."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws_per_message_deflate=False)
+    server = uvicorn.Server(config)
+    serve = asyncio.create_task(server.serve(sockets=[listener]))
+    try:
+        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serve
+        listener.close()
+
+
+async def test_websocket_messages_are_encoded_by_the_view(
+    app: Starlette, user: ReportsClient
+) -> None:
+    """schema/http/view.py and schema/live/shared_events.py: Strawberry sets the
+    connection_init payload on our context's connection_params (on_ws_connect reads the
+    token there), and encodes every WebSocket message, a dict of id, type and payload,
+    with the view's encode_json, so an event shared by subscribers is encoded once."""
+    account_id = (await user.execute(ME))["me"]["id"]
+    job = await ReportJob.create(
+        account_id=account_id,
+        kind=ReportKind.SALES,
+        format=ReportFormat.CSV,
+        status=JobStatus.CANCELLED,
+    )
+    watch = "subscription($id: ID!) { reportJob(id: $id) { id status version } }"
+    expected = {"reportJob": {"id": str(job.id), "status": "CANCELLED", "version": 1}}
+    async with serving(app) as url, ReportsClient(url, token=user.token) as client:
+        for _ in range(2):
+            events = [event async for event in client.subscribe(watch, {"id": str(job.id)})]
+            assert events == [expected], "a finished job's stream is its state, then the end"
+    encoded_once = [
+        encoding
+        for encoding in list(shared_events._encodings.values())
+        if encoding.data == expected and encoding._text is not None
+    ]
+    assert encoded_once, "Strawberry no longer sends WebSocket messages through encode_json"
