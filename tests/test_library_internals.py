@@ -13,11 +13,13 @@ import contextvars
 import json
 import logging
 import re
+import signal
 import socket
 import subprocess
 import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,6 +63,7 @@ from workers.csv_copy import can_copy
 from workers.pdf_process import FOOTER_FONT_RESOURCE, join_batches, render_batch
 from workers.queue import GENERATE_REPORT_TASK, enqueue_report, redis_settings
 from workers.wakeup import WakeOnEnqueue
+from workers.worker import ReportWorker
 
 ME = "query { me { id } }"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -291,6 +294,36 @@ async def test_arq_polls_at_once_when_woken(settings: Settings) -> None:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+
+
+async def test_a_stopped_worker_waits_only_for_the_jobs_still_running(settings: Settings) -> None:
+    """workers/worker.py: on SIGTERM, arq waits (within job_completion_wait) on
+    Worker._sleep_until_tasks_complete, which ReportWorker overrides to wait for the
+    tasks in Worker.tasks not yet done. arq's own waits for that dict to empty, which
+    only its next poll does: the whole grace period, with a long poll delay."""
+    slow_to_poll = replace(settings, worker_poll_delay_seconds=60, shutdown_grace_seconds=20)
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1) as unused_render_pool:
+        # Installs arq's SIGTERM and SIGINT handlers on this loop; removed below.
+        worker = ReportWorker(slow_to_poll, unused_render_pool)
+    try:
+        finished = asyncio.create_task(asyncio.sleep(0))
+        await finished
+        running = asyncio.create_task(asyncio.sleep(0.3))
+        worker.tasks.update({"finished job": finished, "running job": running})
+        stopped = asyncio.Event()
+        worker.on_stop = lambda signum: stopped.set()
+        worker.handle_sig_wait_for_completion(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(stopped.wait(), timeout=5)
+        except TimeoutError:
+            pytest.fail(
+                "a finished job held up the stop: arq's _sleep_until_tasks_complete changed"
+            )
+        assert running.done() and not running.cancelled(), "the running job was not waited for"
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
 
 
 # --- redis-py -----------------------------------------------------------------------------
