@@ -1,4 +1,4 @@
-"""Fixtures against the real PostgreSQL and Redis.
+"""Fixtures against the real PostgreSQL and Redis (helpers are in tests/support/).
 
 Each run gets its own database (created and dropped here), its own Redis DB
 number, queue name and channel prefix, so runs can repeat and sit beside a
@@ -8,34 +8,31 @@ redis-server is started for the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
-import redis
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 from app import create_app
 from client.graphql_client import ReportsClient
-from models.database import migrate_database
-from models.redis_keys import ARQ_JOB_KEY_PREFIXES
 from models.settings import Settings
 from service.embedded_redis import EmbeddedRedis, redis_answers
 from service.processes import running_api, running_worker
-from tests.documents import REGISTER
-from workers.queue import attempt_job_id
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+from tests.support.clients import in_process_client, register
+from tests.support.databases import (
+    POSTGRES_ADMIN_URL,
+    REDIS_TEST_DB,
+    Databases,
+    forget_redis_keys,
 )
-REDIS_TEST_DB = 13
+from tests.support.stacks import SignedInClientFactory, StackFactory
 
 
 @pytest.fixture(scope="session")
@@ -73,60 +70,6 @@ async def databases(run_id: str, redis_url: str) -> AsyncIterator[Databases]:
         await admin.close()
 
 
-async def forget_redis_keys(redis_url: str, prefix: str, job_ids: set[str]) -> None:
-    """Delete the run's queues, channels' keys and arq's records of its jobs."""
-    client = redis.Redis.from_url(redis_url)
-    try:
-        doomed = [
-            key
-            for arq_prefix in ARQ_JOB_KEY_PREFIXES
-            for key in client.scan_iter(match=arq_prefix + attempt_job_id("*", "*"), count=1000)
-            if key.decode().split(":")[-2] in job_ids
-        ]
-        doomed += list(client.scan_iter(match=f"{prefix}*", count=1000))
-        if doomed:
-            client.delete(*doomed)
-    finally:
-        client.close()
-
-
-class Databases:
-    def __init__(self, admin: asyncpg.Connection, prefix: str) -> None:
-        self._admin = admin
-        self._prefix = prefix
-        self._names: list[str] = []
-
-    def url(self, name: str) -> str:
-        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-    async def create_template(self) -> None:
-        template = f"{self._prefix}_template"
-        await self._admin.execute(f'CREATE DATABASE "{template}"')
-        self._names.append(template)
-        await migrate_database(self.url(template))
-
-    async def create(self, suffix: str) -> str:
-        """A fresh, migrated database (a copy of the template); its URL."""
-        name = f"{self._prefix}_{suffix}".replace("-", "_")
-        await self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._prefix}_template"')
-        self._names.append(name)
-        return self.url(name)
-
-    async def job_ids(self) -> set[str]:
-        ids: set[str] = set()
-        for name in self._names[1:]:
-            connection = await asyncpg.connect(self.url(name))
-            try:
-                ids |= {str(row[0]) for row in await connection.fetch("SELECT id FROM report_job")}
-            finally:
-                await connection.close()
-        return ids
-
-    async def drop_all(self) -> None:
-        for name in reversed(self._names):
-            await self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 async def settings(
     databases: Databases, redis_url: str, run_id: str, tmp_path_factory: pytest.TempPathFactory
@@ -149,9 +92,6 @@ async def settings(
         rate_limit_logins=100_000,
         rate_limit_websockets=100_000,
     )
-
-
-StackFactory = Callable[..., Awaitable[Settings]]
 
 
 @pytest.fixture(scope="session")
@@ -200,19 +140,39 @@ def api_url(settings: Settings, app: Starlette) -> Iterator[str]:
 
 
 @pytest.fixture
+async def signed_in_client() -> AsyncIterator[SignedInClientFactory]:
+    """`await signed_in_client(target)`: a client of a new account on a running API.
+
+    `target` is a base URL (such as `api_url`), or a stack's settings: a real API
+    is then started for that stack, one per stack, until the test ends. The
+    clients are closed, and the APIs stopped, after the test.
+    """
+    clients: list[ReportsClient] = []
+    with contextlib.ExitStack() as apis:
+        urls: dict[Settings, str] = {}
+
+        async def sign_in(target: str | Settings) -> ReportsClient:
+            if isinstance(target, Settings):
+                if target not in urls:
+                    urls[target] = apis.enter_context(running_api(target))
+                target = urls[target]
+            client = ReportsClient(target)
+            clients.append(client)
+            await register(client)
+            return client
+
+        try:
+            yield sign_in
+        finally:
+            for client in clients:
+                await client.aclose()
+
+
+@pytest.fixture
 async def anonymous(app: Starlette) -> AsyncIterator[ReportsClient]:
     """A client of the in-process app, not signed in."""
-    transport = httpx.ASGITransport(app=app)
-    async with ReportsClient("http://testserver", transport=transport) as client:
+    async with in_process_client(app) as client:
         yield client
-
-
-async def register(client: ReportsClient) -> dict[str, Any]:
-    email = f"user-{uuid.uuid4().hex[:12]}@example.com"
-    data = await client.execute(REGISTER, {"email": email, "password": "correct horse battery"})
-    client.token = data["register"]["token"]
-    result: dict[str, Any] = data["register"]
-    return result
 
 
 @pytest.fixture
@@ -225,12 +185,17 @@ async def user(anonymous: ReportsClient) -> ReportsClient:
 @pytest.fixture
 async def other_user(app: Starlette) -> AsyncIterator[ReportsClient]:
     """A second, unrelated account."""
-    transport = httpx.ASGITransport(app=app)
-    async with ReportsClient("http://testserver", transport=transport) as client:
+    async with in_process_client(app) as client:
         await register(client)
         yield client
 
 
 @pytest.fixture
-def reports_dir(settings: Settings) -> Path:
-    return settings.reports_dir
+def private_redis() -> Iterator[EmbeddedRedis]:
+    """A Redis server of the test's own, to stop, hang and start again at will."""
+    server = EmbeddedRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

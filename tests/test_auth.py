@@ -10,8 +10,8 @@ from graphql import Undefined
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.accounts import Account
 from schema.root import schema
-from tests.documents import LOGIN, ME, REGISTER
-from tests.sockets import answer, socket
+from tests.support.documents import LOGIN, ME, REGISTER
+from tests.support.sockets import answer, socket
 
 OPEN_FIELDS = {"register", "login"}
 

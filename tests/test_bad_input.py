@@ -10,7 +10,7 @@ from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.catalog import Product
 from models.orders import Order, OrderItem
 from models.report_jobs import ReportJob
-from tests.documents import (
+from tests.support.documents import (
     CANCEL_ORDER,
     CANCEL_REPORT,
     COMPLETE_ORDER,
@@ -24,7 +24,8 @@ from tests.documents import (
     RETRY_REPORT,
     UPSERT_PRODUCT,
 )
-from tests.factories import add_product, create_order, wait_for_job
+from tests.support.factories import add_product, create_order
+from tests.support.waiting import wait_for_job
 
 UNKNOWN_ID = "5f0c3b9e-1c51-4a3e-9d59-8a4c0f7e2b11"
 MALFORMED_IDS = ["not-an-id", "", "1; DROP TABLE account", "0" * 500]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections import Counter
 
 from client.graphql_client import GraphQLResponseError
-from tests.conftest import StackFactory
-from tests.documents import CANCEL_REPORT
-from tests.factories import TERMINAL, add_product, completed_order, request_report, wait_for_job
-from tests.lab import report_files, signed_in, temp_files, watching
+from models.report_jobs import TERMINAL_STATUSES, JobStatus, ReportFormat
+from tests.support.documents import CANCEL_REPORT
+from tests.support.factories import add_product, completed_order, request_report
+from tests.support.files import report_files, temp_files
+from tests.support.stacks import StackFactory, signed_in
+from tests.support.streams import watching
+from tests.support.waiting import status_is, wait_for_job
 
 JOBS = 200
 
@@ -40,7 +42,8 @@ async def test_two_hundred_jobs_two_workers_random_cancels(stack: StackFactory) 
                     except GraphQLResponseError as exc:
                         refusals.append(exc.codes)
             finals = [await wait_for_job(client, job_id) for job_id in ids]
-            await asyncio.sleep(1)
+            for final in finals:
+                await watched.wait_for_job(final["id"], status_is(JobStatus(final["status"])))
     statuses = Counter(job["status"] for job in finals)
     print(f"\n{JOBS} jobs, {cancels} cancels accepted: {dict(statuses)}")
     assert all(codes == ["CONFLICT"] for codes in refusals), "only a finished job refuses"
@@ -48,11 +51,12 @@ async def test_two_hundred_jobs_two_workers_random_cancels(stack: StackFactory) 
     assert statuses["CANCELLED"] == cancels
     for job in finals:
         events = watched.of(job["id"])
-        terminal = [e for e in events if e["status"] in TERMINAL]
+        terminal = [e for e in events if e["status"] in TERMINAL_STATUSES]
         assert len(terminal) == 1, f"{job['id']} reached {len(terminal)} terminal states"
         assert terminal[0]["status"] == job["status"] and events[-1] == terminal[0]
         files = report_files(lab, job["id"])
         assert len(files) == (1 if job["status"] == "COMPLETED" else 0), (job["id"], files)
-    on_disk = {path.name.split(".")[0] for path in (lab.reports_dir / "csv").glob("*")}
+    csv_files = (lab.reports_dir / ReportFormat.CSV.extension).glob("*")
+    on_disk = {path.name.split(".")[0] for path in csv_files}
     assert on_disk <= set(ids), "no file without a job"
     assert temp_files(lab) == []

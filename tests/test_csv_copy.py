@@ -16,18 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from starlette.applications import Starlette
 
-from client.graphql_client import ReportsClient
 from models.catalog import Product
 from models.orders import Order, OrderItem, OrderStatus
 from models.settings import Settings
-from tests.conftest import StackFactory, register
-from tests.documents import CANCEL_REPORT, ME
-from tests.factories import request_report, wait_for_job
-from tests.lab import fast_recovery, job, report_files, signed_in, temp_files, watching
+from tests.support.clients import in_process_client, register
+from tests.support.documents import CANCEL_REPORT, ME
+from tests.support.factories import request_report
+from tests.support.files import report_files, temp_files
+from tests.support.stacks import StackFactory, fast_recovery, signed_in
+from tests.support.streams import watching
+from tests.support.waiting import eventually, job, wait_for_job
 from workers.csv_copy import CsvLineEnds, can_copy, copy_snapshot
 from workers.renderers.base import DocumentInfo, RenderResources
 from workers.renderers.csv_renderer import CsvRenderer
@@ -65,7 +66,7 @@ ORDER_COUNT = 400
 @pytest.fixture(scope="module")
 async def tricky_shop(app: Starlette) -> AsyncIterator[dict[str, Any]]:
     """An account with awkward names and times, hundreds of orders, and noise around them."""
-    async with ReportsClient("http://testserver", transport=httpx.ASGITransport(app=app)) as client:
+    async with in_process_client(app) as client:
         account_id = uuid.UUID((await register(client))["user"]["id"])
         products = [
             await Product.create(account_id=account_id, sku=sku, name=name, price=Decimal(price))
@@ -262,10 +263,13 @@ async def copy_backends(database_url: str) -> list[str]:
 
 async def seconds_until_stopped(lab: Settings, since: float) -> float:
     """Waits (5 s at most) until no temp file and no COPY is left; seconds since `since`."""
-    for _ in range(100):
-        if not temp_files(lab) and not await copy_backends(lab.database_url):
-            break
-        await asyncio.sleep(0.05)
+
+    async def left_behind() -> tuple[list[Path], list[str]]:
+        return temp_files(lab), await copy_backends(lab.database_url)
+
+    await eventually(
+        left_behind, lambda left: left == ([], []), what="no temp file and no COPY", timeout=5
+    )
     return time.monotonic() - since
 
 

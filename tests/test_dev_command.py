@@ -18,9 +18,9 @@ import redis
 
 from client.graphql_client import ReportsClient
 from service.embedded_redis import EmbeddedRedis, free_port
-from tests.conftest import register
-from tests.documents import COMPLETE_ORDER, WATCH_JOB
-from tests.factories import add_product, create_order, request_report
+from tests.support.clients import register
+from tests.support.documents import COMPLETE_ORDER, WATCH_JOB
+from tests.support.factories import add_product, create_order, request_report
 
 
 @pytest.fixture

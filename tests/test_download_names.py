@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from client.graphql_client import ReportsClient
-from tests.factories import request_report, wait_for_job
+from tests.support.factories import request_report
+from tests.support.waiting import wait_for_job
 
 # title slug, the day the job was requested, the start of its id, the format's extension
 DOWNLOAD_NAME = re.compile(r'filename="tea-sales-(\d{4}-\d{2}-\d{2})-([0-9a-f]{8})\.csv"')

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol, ReportsClient
+from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol
+from models.report_jobs import JobStatus
 from models.settings import Settings
 from service.processes import running_api, running_worker
-from tests.conftest import StackFactory, register
-from tests.documents import WATCH_JOB, WATCH_JOBS
-from tests.factories import add_product, completed_order, request_report
+from tests.support.documents import WATCH_JOB
+from tests.support.factories import add_product, completed_order, request_report
+from tests.support.stacks import SignedInClientFactory, StackFactory
+from tests.support.streams import watching
+from tests.support.waiting import FINISHED, status_is
 
 
 @pytest.fixture(scope="module")
@@ -30,46 +31,34 @@ def e2e_api(e2e_settings: Settings) -> Iterator[str]:
         yield base_url
 
 
-async def collect(stream: Any, into: list[dict[str, Any]], key: str) -> None:
-    async for event in stream:
-        into.append(event[key])
-
-
 @pytest.mark.parametrize("protocol", [GRAPHQL_TRANSPORT_WS, GRAPHQL_WS])
 async def test_order_to_downloaded_csv_watched_live(
-    e2e_api: str, e2e_settings: Settings, protocol: Protocol
+    e2e_api: str,
+    e2e_settings: Settings,
+    protocol: Protocol,
+    signed_in_client: SignedInClientFactory,
 ) -> None:
-    async with ReportsClient(e2e_api) as client:
-        await register(client)
-        await add_product(client, "TEA-1", "Green tea", "4.20", stock=50)
-        await add_product(client, "MUG-2", "Mug", "7.95", stock=50)
-        orders = [
-            await completed_order(client, "Zoe", "zoe@example.com", [("TEA-1", 3), ("MUG-2", 1)]),
-            await completed_order(client, "Yan", "yan@example.com", [("MUG-2", 2)]),
-        ]
+    client = await signed_in_client(e2e_api)
+    await add_product(client, "TEA-1", "Green tea", "4.20", stock=50)
+    await add_product(client, "MUG-2", "Mug", "7.95", stock=50)
+    orders = [
+        await completed_order(client, "Zoe", "zoe@example.com", [("TEA-1", 3), ("MUG-2", 1)]),
+        await completed_order(client, "Yan", "yan@example.com", [("MUG-2", 2)]),
+    ]
 
-        all_changes: list[dict[str, Any]] = []
-        watch_all = asyncio.create_task(
-            collect(client.subscribe(WATCH_JOBS, protocol=protocol), all_changes, "reportJobs")
-        )
-        await asyncio.sleep(0.5)  # the subscription is open before the request
+    # Every change, from a subscription open before the request.
+    async with watching(client, protocol=protocol) as all_changes:
         job = await request_report(client, kind="ORDERS", format="CSV", title="Tea shop")
         assert job["status"] == "PENDING"
 
         # No worker yet: the job waits, and a watcher sees its current state first.
-        watched: list[dict[str, Any]] = []
-        watch_one = asyncio.create_task(
-            collect(
-                client.subscribe(WATCH_JOB, {"id": job["id"]}, protocol=protocol),
-                watched,
-                "reportJob",
-            )
-        )
-        await asyncio.sleep(0.5)
-        assert [event["status"] for event in watched] == ["PENDING"]
+        async with watching(client, WATCH_JOB, {"id": job["id"]}, protocol=protocol) as one:
+            await one.wait_for_job(job["id"], status_is(JobStatus.PENDING))
+            assert [event["status"] for event in one.events] == ["PENDING"]
 
-        with running_worker(e2e_settings):
-            await asyncio.wait_for(watch_one, timeout=60)
+            with running_worker(e2e_settings):
+                watched = await one.completion(timeout=60)
+        await all_changes.wait_for_job(job["id"], FINISHED)
 
         statuses = [event["status"] for event in watched]
         assert statuses[0] == "PENDING" and statuses[-1] == "COMPLETED"
@@ -80,9 +69,7 @@ async def test_order_to_downloaded_csv_watched_live(
         progress = [event["progress"] for event in watched]
         assert progress == sorted(progress) and progress[-1] == 100
 
-        await asyncio.sleep(0.3)
-        watch_all.cancel()
-        mine = [event for event in all_changes if event["id"] == job["id"]]
+        mine = all_changes.of(job["id"])
         assert [event["version"] for event in mine] == list(range(1, mine[-1]["version"] + 1)), (
             "reportJobs saw every change of the job, without gaps"
         )

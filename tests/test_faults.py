@@ -8,37 +8,45 @@ import io
 import os
 import signal
 import time
-from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
-from client.graphql_client import GraphQLResponseError, ReportsClient
+from client.graphql_client import GraphQLResponseError
 from service.embedded_redis import EmbeddedRedis
 from service.processes import migrate, running_api, running_worker
-from tests.conftest import StackFactory, register
-from tests.documents import ORDERS, REPORT_JOB
-from tests.factories import request_report, wait_for_job
-from tests.lab import fast_recovery, job, report_files, seed_line_items, signed_in, watching
-from tests.private_postgres import PrivatePostgres
+from tests.support.documents import ORDERS, REPORT_JOB
+from tests.support.factories import request_report, seed_line_items
+from tests.support.files import report_files
+from tests.support.private_postgres import PrivatePostgres
+from tests.support.stacks import SignedInClientFactory, StackFactory, fast_recovery, signed_in
+from tests.support.streams import watching
+from tests.support.waiting import (
+    eventually,
+    job,
+    progress_at_least,
+    wait_for_job,
+)
+
+WATCH_PROGRESS = "subscription($id: ID!) { reportJob(id: $id) { status progress version } }"
 
 
-async def test_a_killed_worker_s_job_is_finished_by_another(stack: StackFactory) -> None:
+async def test_a_killed_worker_s_job_is_finished_by_another(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     lab = await stack("kill", **fast_recovery(fault_chunk_delay_seconds=0.1))
-    with running_api(lab) as url, running_worker(lab) as doomed:
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 600)
-            async with watching(client) as watched:
-                requested = await request_report(client, kind="ORDERS", format="CSV")
-                await watched.wait_for(lambda e: e["id"] == requested["id"] and e["progress"] >= 20)
-                with running_worker(lab):
-                    doomed.send_signal(signal.SIGKILL)
-                    killed_at = time.monotonic()
-                    done = await wait_for_job(client, requested["id"], timeout=30)
-                    recovered_in = time.monotonic() - killed_at
-            response = await client.download(done["downloadUrl"])
+    client = await signed_in_client(lab)
+    with running_worker(lab) as doomed:
+        await seed_line_items(client, 600)
+        async with watching(client) as watched:
+            requested = await request_report(client, kind="ORDERS", format="CSV")
+            await watched.wait_for_job(requested["id"], progress_at_least(20))
+            with running_worker(lab):
+                doomed.send_signal(signal.SIGKILL)
+                killed_at = time.monotonic()
+                done = await wait_for_job(client, requested["id"], timeout=30)
+                recovered_in = time.monotonic() - killed_at
+        response = await client.download(done["downloadUrl"])
     print(f"\nrecovered from kill -9 in {recovered_in:.1f} s (lease {lab.lease_seconds} s)")
     assert recovered_in < 30
     assert done["status"] == "COMPLETED" and done["attempts"] == 2
@@ -51,59 +59,43 @@ async def test_a_killed_worker_s_job_is_finished_by_another(stack: StackFactory)
 
 
 async def test_sigterm_hands_a_long_job_back_and_nothing_stays_running(
-    stack: StackFactory,
+    stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     lab = await stack(
         "sigterm", **fast_recovery(fault_chunk_delay_seconds=0.2, shutdown_grace_seconds=1)
     )
-    with running_api(lab) as url:
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 400)
-            async with watching(client) as watched:
-                requested = await request_report(client, kind="ORDERS", format="CSV")
-                with running_worker(lab) as stopping:
-                    await watched.wait_for(
-                        lambda e: e["id"] == requested["id"] and e["progress"] >= 10
-                    )
-                    stopping.send_signal(signal.SIGTERM)
-                    assert await asyncio.to_thread(stopping.wait, 15) == 0
-                handed_back = await job(client, requested["id"])
-                assert handed_back["status"] == "PENDING"
-                assert handed_back["message"] == "Interrupted; continuing on another worker"
-                with running_worker(lab):
-                    done = await wait_for_job(client, requested["id"])
+    client = await signed_in_client(lab)
+    await seed_line_items(client, 400)
+    async with watching(client) as watched:
+        requested = await request_report(client, kind="ORDERS", format="CSV")
+        with running_worker(lab) as stopping:
+            await watched.wait_for_job(requested["id"], progress_at_least(10))
+            stopping.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(stopping.wait, 15) == 0
+        handed_back = await job(client, requested["id"])
+        assert handed_back["status"] == "PENDING"
+        assert handed_back["message"] == "Interrupted; continuing on another worker"
+        with running_worker(lab):
+            done = await wait_for_job(client, requested["id"])
     assert done["status"] == "COMPLETED" and done["rowCount"] == 400
 
 
-async def test_sigterm_lets_a_short_job_finish(stack: StackFactory) -> None:
+async def test_sigterm_lets_a_short_job_finish(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     lab = await stack(
         "sigterm-short", **fast_recovery(fault_chunk_delay_seconds=0.1, shutdown_grace_seconds=10)
     )
-    with running_api(lab) as url:
-        async with ReportsClient(url) as client:
-            await register(client)
-            await seed_line_items(client, 100)
-            async with watching(client) as watched:
-                requested = await request_report(client, kind="ORDERS", format="CSV")
-                with running_worker(lab) as stopping:
-                    await watched.wait_for(
-                        lambda e: e["id"] == requested["id"] and e["progress"] > 0
-                    )
-                    stopping.send_signal(signal.SIGTERM)
-                    assert await asyncio.to_thread(stopping.wait, 15) == 0
-                finished = await job(client, requested["id"])
+    client = await signed_in_client(lab)
+    await seed_line_items(client, 100)
+    async with watching(client) as watched:
+        requested = await request_report(client, kind="ORDERS", format="CSV")
+        with running_worker(lab) as stopping:
+            await watched.wait_for_job(requested["id"], progress_at_least(1))
+            stopping.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(stopping.wait, 15) == 0
+        finished = await job(client, requested["id"])
     assert finished["status"] == "COMPLETED" and finished["attempts"] == 1
-
-
-@pytest.fixture
-def private_redis() -> Iterator[EmbeddedRedis]:
-    server = EmbeddedRedis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def test_redis_outage_loses_nothing(
@@ -115,49 +107,38 @@ async def test_redis_outage_loses_nothing(
     async with signed_in(lab) as client:
         await seed_line_items(client, 300)
         before = await request_report(client, kind="ORDERS", format="CSV")
-        watched: list[dict[str, Any]] = []
+        async with watching(client, WATCH_PROGRESS, {"id": before["id"]}) as watched:
+            # A hung Redis (it accepts, never answers) must not hang the API either,
+            # however many requests arrive at once.
+            os.kill(private_redis.pid, signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                hung, *crowd = await asyncio.gather(
+                    *(request_report(client, kind="SALES", format="CSV") for _ in range(10))
+                )
+                answered_while_hung = time.monotonic() - started
+            finally:
+                os.kill(private_redis.pid, signal.SIGCONT)
+            assert all(job["status"] == "PENDING" for job in [hung, *crowd])
+            assert answered_while_hung < 2
+            private_redis.stop()
 
-        async def watch() -> None:
-            async for event in client.subscribe(
-                "subscription($id: ID!) { reportJob(id: $id) { status progress version } }",
-                {"id": before["id"]},
-            ):
-                watched.append(event["reportJob"])
-
-        watching_task = asyncio.create_task(watch())
-        await asyncio.sleep(0.5)
-
-        # A hung Redis (it accepts, never answers) must not hang the API either,
-        # however many requests arrive at once.
-        os.kill(private_redis.pid, signal.SIGSTOP)
-        try:
             started = time.monotonic()
-            hung, *crowd = await asyncio.gather(
-                *(request_report(client, kind="SALES", format="CSV") for _ in range(10))
-            )
-            answered_while_hung = time.monotonic() - started
-        finally:
-            os.kill(private_redis.pid, signal.SIGCONT)
-        assert all(job["status"] == "PENDING" for job in [hung, *crowd])
-        assert answered_while_hung < 2
-        private_redis.stop()
+            during = await request_report(client, kind="SALES", format="CSV")
+            answered_in = time.monotonic() - started
+            assert during["status"] == "PENDING"
+            # Queries and mutations that need only PostgreSQL keep working.
+            assert (await client.execute(ORDERS, {}))["orders"]["totalCount"] == 1
+            assert (await client.execute(REPORT_JOB, {"id": during["id"]}))["reportJob"]
+            await asyncio.sleep(1)  # Redis stays away a while
 
-        started = time.monotonic()
-        during = await request_report(client, kind="SALES", format="CSV")
-        answered_in = time.monotonic() - started
-        assert during["status"] == "PENDING"
-        # Queries and mutations that need only PostgreSQL keep working.
-        assert (await client.execute(ORDERS, {}))["orders"]["totalCount"] == 1
-        assert (await client.execute(REPORT_JOB, {"id": during["id"]}))["reportJob"]
-        await asyncio.sleep(1)
-
-        private_redis.start()
-        restarted_at = time.monotonic()
-        done = await wait_for_job(client, during["id"], timeout=60)
-        recovered_in = time.monotonic() - restarted_at
-        for job in (hung, *crowd):
-            assert (await wait_for_job(client, job["id"]))["status"] == "COMPLETED"
-        await asyncio.wait_for(watching_task, timeout=30)
+            private_redis.start()
+            restarted_at = time.monotonic()
+            done = await wait_for_job(client, during["id"], timeout=60)
+            recovered_in = time.monotonic() - restarted_at
+            for job in (hung, *crowd):
+                assert (await wait_for_job(client, job["id"]))["status"] == "COMPLETED"
+            await watched.completion(timeout=30)
     print(
         f"\n10 requestReports at once answered in {answered_while_hung:.2f} s with Redis hung, "
         f"{answered_in:.2f} s with Redis down; "
@@ -165,12 +146,14 @@ async def test_redis_outage_loses_nothing(
     )
     assert answered_in < 2
     assert done["status"] == "COMPLETED"
-    assert watched[-1]["status"] == "COMPLETED", "the subscription saw the final state"
-    versions = [event["version"] for event in watched]
+    assert watched.events[-1]["status"] == "COMPLETED", "the subscription saw the final state"
+    versions = [event["version"] for event in watched.events]
     assert versions == sorted(set(versions))
 
 
-async def test_postgres_restart_is_survived(stack: StackFactory) -> None:
+async def test_postgres_restart_is_survived(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     postgres = PrivatePostgres()
     try:
         await asyncio.to_thread(postgres.init)
@@ -182,33 +165,32 @@ async def test_postgres_restart_is_survived(stack: StackFactory) -> None:
         )
         await asyncio.to_thread(migrate, lab)
         with running_api(lab) as url, running_worker(lab):
-            async with ReportsClient(url) as client:
-                await register(client)
-                await seed_line_items(client, 300)
-                requested = await request_report(client, kind="ORDERS", format="CSV")
-                for _ in range(100):
-                    if (await job(client, requested["id"]))["progress"] >= 10:
-                        break
-                    await asyncio.sleep(0.05)
+            client = await signed_in_client(url)
+            await seed_line_items(client, 300)
+            requested = await request_report(client, kind="ORDERS", format="CSV")
+            await wait_for_job(client, requested["id"], progress_at_least(10), timeout=30)
 
-                await asyncio.to_thread(postgres.stop)
-                with pytest.raises(GraphQLResponseError) as caught:
+            await asyncio.to_thread(postgres.stop)
+            with pytest.raises(GraphQLResponseError) as caught:
+                await client.execute(REPORT_JOB, {"id": requested["id"]})
+            assert caught.value.codes == ["SERVICE_UNAVAILABLE"]
+            assert "Traceback" not in str(caught.value)
+            await asyncio.sleep(1)  # PostgreSQL stays away a while
+
+            await asyncio.to_thread(postgres.start)
+            restarted_at = time.monotonic()
+
+            async def answers() -> bool:
+                try:
                     await client.execute(REPORT_JOB, {"id": requested["id"]})
-                assert caught.value.codes == ["SERVICE_UNAVAILABLE"]
-                assert "Traceback" not in str(caught.value)
-                await asyncio.sleep(1)
+                except GraphQLResponseError:
+                    return False
+                return True
 
-                await asyncio.to_thread(postgres.start)
-                restarted_at = time.monotonic()
-                for _ in range(100):
-                    try:
-                        await client.execute(REPORT_JOB, {"id": requested["id"]})
-                        break
-                    except GraphQLResponseError:
-                        await asyncio.sleep(0.1)
-                api_back_in = time.monotonic() - restarted_at
-                done = await wait_for_job(client, requested["id"], timeout=60)
-                job_done_in = time.monotonic() - restarted_at
+            await eventually(answers, bool, what="the API to answer again", timeout=10)
+            api_back_in = time.monotonic() - restarted_at
+            done = await wait_for_job(client, requested["id"], timeout=60)
+            job_done_in = time.monotonic() - restarted_at
     finally:
         await asyncio.to_thread(postgres.destroy)
     print(

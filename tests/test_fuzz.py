@@ -34,7 +34,7 @@ from schemathesis.graphql import nodes
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.graphql.extra_data_source import GraphQLResourcePool
 
-from tests.documents import CREATE_ORDER, ME, REGISTER, REQUEST_REPORT, UPSERT_PRODUCT
+from tests.support.documents import CREATE_ORDER, ME, REGISTER, REQUEST_REPORT, UPSERT_PRODUCT
 
 Operation = APIOperation[Any, Any, Any, Any]
 GraphQLCase = Case[Operation]

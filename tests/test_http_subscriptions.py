@@ -23,9 +23,10 @@ from gql.transport.websockets import WebsocketsTransport
 
 from client.graphql_client import ReportsClient
 from service.processes import running_api, running_worker
-from tests.conftest import StackFactory, register
-from tests.documents import WATCH_JOB, WATCH_JOBS
-from tests.factories import request_report
+from tests.support.clients import register
+from tests.support.documents import WATCH_JOB, WATCH_JOBS
+from tests.support.factories import request_report
+from tests.support.stacks import StackFactory
 
 MULTIPART_ACCEPT = "multipart/mixed;subscriptionSpec=1.0,application/json"
 # What GraphiQL's fetcher sends when it has not parsed the document yet (a

@@ -10,9 +10,11 @@ from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from schema.root import schema
-from tests.conftest import register
-from tests.documents import ORDER, REPORT_JOB
-from tests.factories import add_product, create_order, request_report, wait_for_job
+from tests.support.clients import register
+from tests.support.documents import ORDER, REPORT_JOB
+from tests.support.factories import add_product, create_order, request_report
+from tests.support.stacks import SignedInClientFactory
+from tests.support.waiting import wait_for_job
 
 # Operations whose result type does not say which object their id names.
 ID_KIND_BY_FIELD = {"deleteReport": "ReportJob"}
@@ -63,22 +65,26 @@ async def victim(api_url: str) -> dict[str, Any]:
 @pytest.mark.usefixtures("worker")
 @pytest.mark.parametrize(("keyword", "name", "kind"), id_taking_operations())
 async def test_another_account_cannot_see_or_touch_it(
-    api_url: str, victim: dict[str, Any], keyword: str, name: str, kind: str
+    api_url: str,
+    victim: dict[str, Any],
+    keyword: str,
+    name: str,
+    kind: str,
+    signed_in_client: SignedInClientFactory,
 ) -> None:
     target = victim[kind]["id"]
-    async with ReportsClient(api_url) as intruder:
-        await register(intruder)
-        if keyword == "query":
-            assert await intruder.execute(document(keyword, name), {"id": target}) == {name: None}
-        elif keyword == "mutation":
-            with pytest.raises(GraphQLResponseError) as caught:
-                await intruder.execute(document(keyword, name), {"id": target})
-            assert caught.value.codes == ["NOT_FOUND"]
-        else:
-            with pytest.raises(GraphQLResponseError) as caught:
-                async for _ in intruder.subscribe(document(keyword, name), {"id": target}):
-                    pass
-            assert caught.value.codes == ["NOT_FOUND"]
+    intruder = await signed_in_client(api_url)
+    if keyword == "query":
+        assert await intruder.execute(document(keyword, name), {"id": target}) == {name: None}
+    elif keyword == "mutation":
+        with pytest.raises(GraphQLResponseError) as caught:
+            await intruder.execute(document(keyword, name), {"id": target})
+        assert caught.value.codes == ["NOT_FOUND"]
+    else:
+        with pytest.raises(GraphQLResponseError) as caught:
+            async for _ in intruder.subscribe(document(keyword, name), {"id": target}):
+                pass
+        assert caught.value.codes == ["NOT_FOUND"]
     async with ReportsClient(api_url, token=victim["token"]) as owner:
         order = (await owner.execute(ORDER, {"id": victim["Order"]["id"]}))["order"]
         job = (await owner.execute(REPORT_JOB, {"id": victim["ReportJob"]["id"]}))["reportJob"]

@@ -9,19 +9,15 @@ import time
 import pytest
 
 from client.graphql_client import ReportsClient
-from service.processes import running_api, running_worker
-from tests.conftest import StackFactory, register
-from tests.documents import CANCEL_REPORT, REPORT_STATS
-from tests.factories import add_product, completed_order, request_report, wait_for_job
-from tests.lab import (
-    fast_recovery,
-    job,
-    report_files,
-    seed_line_items,
-    signed_in,
-    temp_files,
-    watching,
-)
+from models.report_jobs import ReportFormat
+from service.processes import running_worker
+from tests.support.documents import CANCEL_REPORT, REPORT_STATS
+from tests.support.factories import add_product, completed_order, request_report, seed_line_items
+from tests.support.files import report_files, temp_files
+from tests.support.stacks import SignedInClientFactory, StackFactory, fast_recovery, signed_in
+from tests.support.streams import watching
+from tests.support.waiting import FINISHED, eventually, job, progress_at_least, wait_for_job
+from workers.storage import TEMP_SUFFIX
 
 
 async def test_progress_rises_by_stages_and_is_throttled(stack: StackFactory) -> None:
@@ -53,14 +49,15 @@ async def test_cancelling_a_running_job_stops_the_worker_and_removes_its_file(
         await seed_line_items(client, 600)
         async with watching(client) as watched:
             requested = await request_report(client, kind="ORDERS", format="CSV")
-            await watched.wait_for(lambda e: e["id"] == requested["id"] and e["progress"] >= 10)
+            await watched.wait_for_job(requested["id"], progress_at_least(10))
             cancelled = (await client.execute(CANCEL_REPORT, {"id": requested["id"]}))[
                 "cancelReport"
             ]
             cancelled_at = time.monotonic()
             assert cancelled["status"] == "CANCELLED"
-            while temp_files(lab) and time.monotonic() - cancelled_at < 5:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
+            await eventually(
+                lambda: temp_files(lab), lambda files: not files, what="no temp file", timeout=5
+            )
             stopped_after = time.monotonic() - cancelled_at
             await asyncio.sleep(1.5)
         final = await job(client, requested["id"])
@@ -79,7 +76,7 @@ async def test_transient_failures_are_retried_with_backoff(stack: StackFactory) 
         async with watching(client) as watched:
             requested = await request_report(client, kind="ORDERS", format="CSV")
             done = await wait_for_job(client, requested["id"])
-            await asyncio.sleep(0.2)
+            await watched.wait_for_job(requested["id"], FINISHED)
     assert done["status"] == "COMPLETED" and done["attempts"] == 3
     assert done["error"] is None
     retries = [
@@ -108,7 +105,9 @@ async def test_a_runaway_job_fails_as_timed_out(stack: StackFactory) -> None:
         await seed_line_items(client, 200)
         requested = await request_report(client, kind="ORDERS", format="CSV")
         failed = await wait_for_job(client, requested["id"])
-        await asyncio.sleep(0.3)
+        await eventually(
+            lambda: temp_files(lab), lambda files: not files, what="no temp file", timeout=5
+        )
     assert (failed["status"], failed["error"], failed["attempts"]) == (
         "FAILED",
         "Timed out after 1 s.",
@@ -117,29 +116,24 @@ async def test_a_runaway_job_fails_as_timed_out(stack: StackFactory) -> None:
     assert report_files(lab, requested["id"]) == [] and temp_files(lab) == []
 
 
-async def test_urgent_work_starts_before_a_backlog_of_low(stack: StackFactory) -> None:
+async def test_urgent_work_starts_before_a_backlog_of_low(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     lab = await stack("priority", worker_max_jobs=1)
-    with running_api(lab) as url:
-        async with ReportsClient(url) as client:
-            await register(client)
-            await add_product(client, "P-1", "Thing", "1.00")
-            lows = [
-                (await request_report(client, kind="INVENTORY", format="CSV", priority="LOW"))["id"]
-                for _ in range(300)
-            ]
-            normal = (await request_report(client, kind="INVENTORY", format="CSV"))["id"]
-            high = (await request_report(client, kind="INVENTORY", format="CSV", priority="HIGH"))[
-                "id"
-            ]
-            urgent = (
-                await request_report(client, kind="INVENTORY", format="CSV", priority="URGENT")
-            )["id"]
-            with running_worker(lab):
-                await wait_for_job(client, normal)
-            started = {
-                job_id: (await job(client, job_id))["startedAt"]
-                for job_id in [*lows, normal, high, urgent]
-            }
+    client = await signed_in_client(lab)
+    await add_product(client, "P-1", "Thing", "1.00")
+    lows = [
+        (await request_report(client, kind="INVENTORY", format="CSV", priority="LOW"))["id"]
+        for _ in range(300)
+    ]
+    normal = (await request_report(client, kind="INVENTORY", format="CSV"))["id"]
+    high = (await request_report(client, kind="INVENTORY", format="CSV", priority="HIGH"))["id"]
+    urgent = (await request_report(client, kind="INVENTORY", format="CSV", priority="URGENT"))["id"]
+    with running_worker(lab):
+        await wait_for_job(client, normal)
+    started = {
+        job_id: (await job(client, job_id))["startedAt"] for job_id in [*lows, normal, high, urgent]
+    }
     low_starts = [started[j] for j in lows if started[j] is not None]
     assert started[urgent] < started[high] < started[normal]
     assert all(started[normal] < low for low in low_starts), "no LOW job went first"
@@ -165,36 +159,34 @@ async def test_completed_files_expire(stack: StackFactory) -> None:
 
 async def test_orphaned_temp_files_are_removed(stack: StackFactory) -> None:
     lab = await stack("orphans", **fast_recovery(job_time_limit_seconds=1))
-    folder = lab.reports_dir / "csv"
+    csv = ReportFormat.CSV.extension
+    folder = lab.reports_dir / csv
     folder.mkdir(parents=True)
-    orphan = folder / "0b6f2c2e-7d1c-4b8e-9b8f-0d4c1f2a3b4c.a1.csv.deadbeef.part"
+    orphan = folder / f"0b6f2c2e-7d1c-4b8e-9b8f-0d4c1f2a3b4c.a1.{csv}.deadbeef{TEMP_SUFFIX}"
     orphan.write_text("half a report")
     old = time.time() - 3600
     os.utime(orphan, (old, old))
-    fresh = folder / "1c7f3d3f-8e2d-4c9f-8c9f-1e5d2f3b4c5d.a1.csv.cafebabe.part"
+    fresh = folder / f"1c7f3d3f-8e2d-4c9f-8c9f-1e5d2f3b4c5d.a1.{csv}.cafebabe{TEMP_SUFFIX}"
     fresh.write_text("a report being written")
     with running_worker(lab):
-        for _ in range(100):
-            if not orphan.exists():
-                break
-            await asyncio.sleep(0.05)
+        await eventually(
+            orphan.exists, lambda exists: not exists, what="the orphan removed", timeout=5
+        )
     assert not orphan.exists()
     assert fresh.exists(), "a temp file young enough to be in use is left alone"
 
 
 async def test_report_stats_show_counts_queue_durations_and_workers(
-    stack: StackFactory,
+    stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     lab = await stack("stats")
-    with running_api(lab) as url:
-        async with ReportsClient(url) as client:
-            await register(client)
-            await add_product(client, "S-1", "Stat", "1.00")
-            queued = await request_report(client, kind="INVENTORY", format="CSV", priority="HIGH")
-            before = (await client.execute(REPORT_STATS))["reportStats"]
-            with running_worker(lab):
-                await wait_for_job(client, queued["id"])
-                after = (await client.execute(REPORT_STATS))["reportStats"]
+    client = await signed_in_client(lab)
+    await add_product(client, "S-1", "Stat", "1.00")
+    queued = await request_report(client, kind="INVENTORY", format="CSV", priority="HIGH")
+    before = (await client.execute(REPORT_STATS))["reportStats"]
+    with running_worker(lab):
+        await wait_for_job(client, queued["id"])
+        after = (await client.execute(REPORT_STATS))["reportStats"]
     assert {"priority": "HIGH", "count": 1} in before["queueDepth"]
     assert before["workersAlive"] == 0 and before["completedLastHour"] == 0
     assert {"status": "PENDING", "count": 1} in before["jobsByStatus"]

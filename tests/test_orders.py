@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from client.graphql_client import ReportsClient
-from tests.documents import CANCEL_ORDER, COMPLETE_ORDER, ORDERS, PRODUCTS, UPSERT_PRODUCT
-from tests.factories import add_product, create_order
+from tests.support.documents import (
+    CANCEL_ORDER,
+    COMPLETE_ORDER,
+    ORDERS,
+    PRODUCTS,
+    UPSERT_PRODUCT,
+)
+from tests.support.factories import add_product, create_order
 
 
 async def test_upsert_updates_by_sku(user: ReportsClient) -> None:

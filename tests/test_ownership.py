@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -12,8 +11,7 @@ from models.orders import Order
 from models.report_jobs import ReportJob
 from models.settings import Settings
 from schema.http.download_links import download_path
-from tests.conftest import register
-from tests.documents import (
+from tests.support.documents import (
     CANCEL_ORDER,
     CANCEL_REPORT,
     COMPLETE_ORDER,
@@ -27,7 +25,10 @@ from tests.documents import (
     WATCH_JOB,
     WATCH_JOBS,
 )
-from tests.factories import add_product, create_order, request_report, wait_for_job
+from tests.support.factories import add_product, create_order, request_report
+from tests.support.stacks import SignedInClientFactory
+from tests.support.streams import watching
+from tests.support.waiting import FINISHED, wait_for_job
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -81,20 +82,12 @@ async def test_the_same_sku_in_another_account_is_another_product(
 
 
 async def test_subscriptions_are_not_found_and_never_leak_events(
-    api_url: str, user: ReportsClient
+    api_url: str, signed_in_client: SignedInClientFactory
 ) -> None:
-    async with ReportsClient(api_url) as owner, ReportsClient(api_url) as stranger:
-        await register(owner)
-        await register(stranger)
-        await add_product(owner, "S-1", "Secret", "1.00")
-        seen_by_stranger: list[Any] = []
-
-        async def listen() -> None:
-            async for event in stranger.subscribe(WATCH_JOBS):
-                seen_by_stranger.append(event)
-
-        listening = asyncio.create_task(listen())
-        await asyncio.sleep(0.5)
+    owner = await signed_in_client(api_url)
+    stranger = await signed_in_client(api_url)
+    await add_product(owner, "S-1", "Secret", "1.00")
+    async with watching(stranger, WATCH_JOBS) as seen_by_stranger:
         own = await request_report(stranger, kind="SALES", format="CSV")
         job = await request_report(owner, kind="INVENTORY", format="CSV")
         with pytest.raises(GraphQLResponseError) as caught:
@@ -104,10 +97,9 @@ async def test_subscriptions_are_not_found_and_never_leak_events(
         owner_events = [event async for event in owner.subscribe(WATCH_JOB, {"id": job["id"]})]
         assert owner_events[-1]["reportJob"]["status"] == "COMPLETED"
         await wait_for_job(stranger, own["id"])
-        await asyncio.sleep(0.3)
-        listening.cancel()
-        seen_ids = {event["reportJobs"]["id"] for event in seen_by_stranger}
-        assert seen_ids == {own["id"]}, "the stranger's stream works, and carries only its jobs"
+        await seen_by_stranger.wait_for_job(own["id"], FINISHED)
+    seen_ids = {event["id"] for event in seen_by_stranger.events}
+    assert seen_ids == {own["id"]}, "the stranger's stream works, and carries only its jobs"
 
 
 async def test_download_links_cannot_be_forged_or_reused_for_another_job(

@@ -7,7 +7,6 @@ import asyncio
 import io
 import math
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,10 +15,10 @@ from pypdf import PdfReader
 from bench.seed_orders import customer_name, insert_completed_orders
 from client.graphql_client import ReportsClient
 from models.settings import Settings
-from tests.conftest import StackFactory
-from tests.documents import CANCEL_REPORT, ME
-from tests.factories import request_report, wait_for_job
-from tests.lab import signed_in
+from tests.support.documents import CANCEL_REPORT, ME
+from tests.support.factories import request_report
+from tests.support.stacks import StackFactory, signed_in
+from tests.support.waiting import eventually, wait_for_job
 from workers.renderers.pdf_document import FIRST_PAGE_ROWS, ROWS_PER_PAGE
 from workers.renderers.pdf_renderer import BATCH_ROWS
 
@@ -79,17 +78,16 @@ async def test_a_cancelled_pdf_leaves_no_files_even_from_batches_in_flight(
     async with signed_in(lab) as client:
         await seed(lab, client, CANCELLED_ROWS)
         job = await request_report(client, kind="ORDERS", format="PDF")
-        deadline = time.monotonic() + 60
-        while not any(".batch" in path.name for path in files_of(lab)):
-            assert time.monotonic() < deadline, "no batch was rendered"
-            await asyncio.sleep(0.02)
+        await eventually(
+            lambda: files_of(lab),
+            lambda files: any(".batch" in path.name for path in files),
+            what="a rendered batch",
+            timeout=60,
+        )
         cancelled = (await client.execute(CANCEL_REPORT, {"id": job["id"]}))["cancelReport"]
         assert cancelled["status"] == "CANCELLED"
         # Batches already rendering cannot be stopped: their files go when they end.
-        deadline = time.monotonic() + 30
-        while files_of(lab):
-            assert time.monotonic() < deadline, f"left behind: {files_of(lab)}"
-            await asyncio.sleep(0.05)
+        await eventually(lambda: files_of(lab), lambda files: not files, what="no file", timeout=30)
         # Longer than a batch takes to render: nothing reappears.
         await asyncio.sleep(5)
         assert files_of(lab) == []

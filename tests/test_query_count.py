@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 
 import pytest
+from tortoise.models import Model
 
 from client.graphql_client import ReportsClient
-from tests.documents import ORDER, ORDERS, PRODUCTS, REPORT_JOBS
-from tests.factories import add_product, create_order, request_report
+from models.orders import Order, OrderItem
+from tests.support.documents import ORDER, ORDERS, PRODUCTS, REPORT_JOBS
+from tests.support.factories import add_product, create_order, request_report
 
 
 def statements(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -52,6 +54,13 @@ def all_statements(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
+def inserts_into(statements: list[str], model: type[Model]) -> int:
+    return sum(
+        statement.lstrip().startswith(f'INSERT INTO "{model._meta.db_table}"')
+        for statement in statements
+    )
+
+
 async def test_create_order_costs_the_same_statements_for_1_or_5_items(
     user: ReportsClient, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -67,7 +76,11 @@ async def test_create_order_costs_the_same_statements_for_1_or_5_items(
         assert len(order["items"]) == lines
         # Answered without reading the order back, yet as a read would answer.
         assert order == (await user.execute(ORDER, {"id": order["id"]}))["order"]
-        counts.append(len(all_statements(caplog)))
+        statements = all_statements(caplog)
+        assert (inserts_into(statements, Order), inserts_into(statements, OrderItem)) == (1, 1), (
+            f"the order and its items were counted, each one INSERT: {statements}"
+        )
+        counts.append(len(statements))
     # Session, products, order, items: the items go in as one batched INSERT
     # (executemany, one round trip), whatever their number.
     assert counts[0] == counts[1], f"{counts[0]} statements for 1 item, {counts[1]} for 5"

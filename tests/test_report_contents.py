@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 from pypdf import PdfReader
 from starlette.applications import Starlette
 
 from client.graphql_client import ReportsClient
-from tests.conftest import register
-from tests.documents import CANCEL_ORDER
-from tests.factories import add_product, completed_order, create_order, request_report, wait_for_job
+from tests.support.clients import in_process_client, register
+from tests.support.documents import CANCEL_ORDER
+from tests.support.factories import add_product, completed_order, create_order, request_report
+from tests.support.waiting import wait_for_job
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -36,7 +36,7 @@ ORDERS_COLUMNS = [
 @pytest.fixture(scope="module")
 async def shop(app: Starlette) -> AsyncIterator[dict[str, Any]]:
     """One account with three products and five orders, three of them completed."""
-    async with ReportsClient("http://testserver", transport=httpx.ASGITransport(app=app)) as client:
+    async with in_process_client(app) as client:
         await register(client)
         await add_product(client, "A-1", "Anvil", "2.50", stock=100)
         await add_product(client, "B-2", "Bolt, large", "10.00", stock=100)
@@ -250,7 +250,7 @@ async def test_pdf_is_a_titled_document_with_the_same_rows(
 
 
 async def test_pdf_title_period_and_header_repeat_on_every_page(app: Starlette) -> None:
-    async with ReportsClient("http://testserver", transport=httpx.ASGITransport(app=app)) as client:
+    async with in_process_client(app) as client:
         await register(client)
         await add_product(client, "P-1", "Paper", "1.25", stock=10_000)
         for index in range(60):

@@ -7,71 +7,72 @@ import asyncio
 import pytest
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
-from service.processes import running_api, running_worker
-from tests.conftest import StackFactory, register
-from tests.documents import CANCEL_REPORT, DELETE_REPORT, REPORT_JOB, REPORT_JOBS, RETRY_REPORT
-from tests.factories import add_product, completed_order, request_report, wait_for_job
+from models.report_jobs import ReportFormat
+from service.processes import running_worker
+from tests.support.documents import (
+    CANCEL_REPORT,
+    DELETE_REPORT,
+    REPORT_JOB,
+    REPORT_JOBS,
+    RETRY_REPORT,
+)
+from tests.support.factories import add_product, completed_order, request_report
+from tests.support.stacks import SignedInClientFactory, StackFactory
+from tests.support.waiting import wait_for_job
 
 
 async def test_cancel_of_pending_means_it_never_runs_and_retry_builds_it(
-    stack: StackFactory,
+    stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     quiet = await stack("cancel-pending")
-    with running_api(quiet) as url:
-        async with ReportsClient(url) as client:
-            await register(client)
-            await add_product(client, "R-1", "Rope", "5.00")
-            await completed_order(client, "Ann", "ann@example.com", [("R-1", 2)])
-            # No worker consumes this queue yet, so the job is certainly still PENDING.
-            job = await request_report(client, kind="ORDERS", format="CSV", priority="URGENT")
-            assert (job["status"], job["progress"], job["attempts"], job["priority"]) == (
-                "PENDING",
-                0,
-                0,
-                "URGENT",
-            )
-            assert job["downloadUrl"] is None and job["startedAt"] is None
-            cancelled = (await client.execute(CANCEL_REPORT, {"id": job["id"]}))["cancelReport"]
-            assert cancelled["status"] == "CANCELLED" and cancelled["finishedAt"] is not None
-            with running_worker(quiet):
-                await asyncio.sleep(1)
-                still = (await client.execute(REPORT_JOB, {"id": job["id"]}))["reportJob"]
-                assert (still["status"], still["attempts"], still["version"]) == (
-                    "CANCELLED",
-                    0,
-                    2,
-                )
-                retried = (await client.execute(RETRY_REPORT, {"id": job["id"]}))["retryReport"]
-                assert (retried["status"], retried["error"], retried["finishedAt"]) == (
-                    "PENDING",
-                    None,
-                    None,
-                )
-                done = await wait_for_job(client, job["id"])
+    client = await signed_in_client(quiet)
+    await add_product(client, "R-1", "Rope", "5.00")
+    await completed_order(client, "Ann", "ann@example.com", [("R-1", 2)])
+    # No worker consumes this queue yet, so the job is certainly still PENDING.
+    job = await request_report(client, kind="ORDERS", format="CSV", priority="URGENT")
+    assert (job["status"], job["progress"], job["attempts"], job["priority"]) == (
+        "PENDING",
+        0,
+        0,
+        "URGENT",
+    )
+    assert job["downloadUrl"] is None and job["startedAt"] is None
+    cancelled = (await client.execute(CANCEL_REPORT, {"id": job["id"]}))["cancelReport"]
+    assert cancelled["status"] == "CANCELLED" and cancelled["finishedAt"] is not None
+    with running_worker(quiet):
+        await asyncio.sleep(1)  # a worker that would run it has had the time to
+        still = (await client.execute(REPORT_JOB, {"id": job["id"]}))["reportJob"]
+        assert (still["status"], still["attempts"], still["version"]) == ("CANCELLED", 0, 2)
+        retried = (await client.execute(RETRY_REPORT, {"id": job["id"]}))["retryReport"]
+        assert (retried["status"], retried["error"], retried["finishedAt"]) == (
+            "PENDING",
+            None,
+            None,
+        )
+        done = await wait_for_job(client, job["id"])
     assert done["status"] == "COMPLETED"
     assert (done["rowCount"], done["attempts"]) == (1, 1)
     assert done["downloadUrl"]
 
 
 async def test_a_pdf_over_the_row_limit_fails_at_once_with_a_pointer_to_csv(
-    stack: StackFactory,
+    stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     small_pdfs = await stack("pdf-limit", pdf_max_rows=3)
-    with running_worker(small_pdfs), running_api(small_pdfs) as url:
-        async with ReportsClient(url) as client:
-            await register(client)
-            await add_product(client, "L-1", "Line", "1.00")
-            await completed_order(client, "Ann", "ann@example.com", [("L-1", 1)] * 4)
-            job = await request_report(client, kind="ORDERS", format="PDF")
-            failed = await wait_for_job(client, job["id"])
-            sales = await wait_for_job(
-                client, (await request_report(client, kind="SALES", format="PDF"))["id"]
-            )
+    client = await signed_in_client(small_pdfs)
+    with running_worker(small_pdfs):
+        await add_product(client, "L-1", "Line", "1.00")
+        await completed_order(client, "Ann", "ann@example.com", [("L-1", 1)] * 4)
+        job = await request_report(client, kind="ORDERS", format="PDF")
+        failed = await wait_for_job(client, job["id"])
+        sales = await wait_for_job(
+            client, (await request_report(client, kind="SALES", format="PDF"))["id"]
+        )
     assert failed["status"] == "FAILED"
     assert failed["attempts"] == 1, "a permanent failure is not retried"
     assert "more than 3 rows" in failed["error"] and "CSV" in failed["error"]
     assert failed["downloadUrl"] is None
-    assert not list(small_pdfs.reports_dir.glob(f"pdf/{job['id']}*"))
+    assert not list((small_pdfs.reports_dir / ReportFormat.PDF.extension).glob(f"{job['id']}*"))
     assert sales["status"] == "COMPLETED", "one row a day fits"
 
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from tests.conftest import StackFactory
-from tests.factories import request_report
-from tests.lab import signed_in, watching
+from models.report_jobs import JobStatus
+from tests.support.factories import request_report
+from tests.support.stacks import StackFactory, signed_in
+from tests.support.streams import watching
+from tests.support.waiting import status_is
 
 # Far longer than the waits below: a job that starts in time was woken, not polled for.
 RARE_POLL_SECONDS = 60.0
-
-
-def completed(job_id: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda event: event["id"] == job_id and event["status"] == "COMPLETED"
 
 
 async def test_an_enqueued_job_starts_without_waiting_for_the_poll(stack: StackFactory) -> None:
@@ -23,4 +18,4 @@ async def test_an_enqueued_job_starts_without_waiting_for_the_poll(stack: StackF
         # The worker's first poll happens as it starts; every later job needs a wake-up.
         for _ in range(3):
             job_id = (await request_report(client, kind="SALES", format="CSV"))["id"]
-            await events.wait_for(completed(job_id), timeout=15)
+            await events.wait_for_job(job_id, status_is(JobStatus.COMPLETED), timeout=15)

@@ -24,8 +24,9 @@ from client.graphql_client import ReportsClient
 from schema.errors import ErrorCode
 from schema.http import refusals
 from service.processes import migrate, running_api
-from tests.conftest import StackFactory, register
-from tests.private_postgres import PrivatePostgres
+from tests.support.clients import register
+from tests.support.private_postgres import PrivatePostgres
+from tests.support.stacks import StackFactory
 
 TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL
 LEGACY_WS = WebsocketsTransport.APOLLO_SUBPROTOCOL

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import datetime
 from typing import Any
 
 from client.graphql_client import ReportsClient
-from models.orders import Order
-from tests.documents import COMPLETE_ORDER, CREATE_ORDER, REPORT_JOB, REQUEST_REPORT, UPSERT_PRODUCT
-
-TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
+from models.orders import MAX_ORDER_ITEMS, Order
+from tests.support.documents import COMPLETE_ORDER, CREATE_ORDER, REQUEST_REPORT, UPSERT_PRODUCT
 
 
 async def add_product(
@@ -57,19 +53,18 @@ async def completed_order(
     return completed
 
 
+async def seed_line_items(client: ReportsClient, count: int) -> None:
+    """`count` completed line items, in orders as large as the API takes."""
+    await add_product(client, "BULK-1", "Bulk item", "1.50", stock=count)
+    remaining = count
+    while remaining:
+        size = min(remaining, MAX_ORDER_ITEMS)
+        order = await create_order(client, "Bulk buyer", "bulk@example.com", [("BULK-1", 1)] * size)
+        await client.execute(COMPLETE_ORDER, {"id": order["id"]})
+        remaining -= size
+
+
 async def request_report(client: ReportsClient, **fields: Any) -> dict[str, Any]:
     data = await client.execute(REQUEST_REPORT, {"input": fields})
     job: dict[str, Any] = data["requestReport"]
     return job
-
-
-async def wait_for_job(client: ReportsClient, job_id: str, timeout: float = 60) -> dict[str, Any]:
-    """The job once it is terminal, watched as a client would (polling reportJob)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = (await client.execute(REPORT_JOB, {"id": job_id}))["reportJob"]
-        if job["status"] in TERMINAL:
-            return job
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"job {job_id} still {job['status']} after {timeout}s")
-        await asyncio.sleep(0.05)

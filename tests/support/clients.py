@@ -1,0 +1,29 @@
+"""Clients of the API, signed up as a user signs up: in-process, or against a running API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from client.graphql_client import ReportsClient
+from tests.support.documents import REGISTER
+
+# Every test account's password.
+PASSWORD = "correct horse battery"
+
+
+async def register(client: ReportsClient) -> dict[str, Any]:
+    """Sign `client` up as a new account and keep its token; the answer (token, user)."""
+    email = f"user-{uuid.uuid4().hex[:12]}@example.com"
+    data = await client.execute(REGISTER, {"email": email, "password": PASSWORD})
+    client.token = data["register"]["token"]
+    registered: dict[str, Any] = data["register"]
+    return registered
+
+
+def in_process_client(app: Starlette) -> ReportsClient:
+    """A client of the in-process app (its lifespan already running), not signed in."""
+    return ReportsClient("http://testserver", transport=httpx.ASGITransport(app=app))
