@@ -13,20 +13,24 @@ from dataclasses import replace
 import pytest
 
 from client.graphql_client import GraphQLResponseError
+from models.report_jobs import JobStatus
 from service.embedded_redis import EmbeddedRedis
 from service.processes import migrate, running_api, running_worker
-from tests.support.documents import ORDERS, REPORT_JOB
+from tests.support.documents import CANCEL_REPORT, ORDERS, REPORT_JOB
 from tests.support.factories import request_report, seed_line_items
 from tests.support.files import report_files
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.stacks import SignedInClientFactory, StackFactory, fast_recovery, signed_in
-from tests.support.streams import watching
+from tests.support.streams import health, watching
 from tests.support.waiting import (
+    FINISHED,
     eventually,
     job,
     progress_at_least,
+    status_is,
     wait_for_job,
 )
+from workers.sweeper import LOST_WORKER_ERROR
 
 WATCH_PROGRESS = "subscription($id: ID!) { reportJob(id: $id) { status progress version } }"
 
@@ -56,6 +60,28 @@ async def test_a_killed_worker_s_job_is_finished_by_another(
     assert len(report_files(lab, requested["id"])) == 1
     statuses = [e["status"] for e in watched.of(requested["id"])]
     assert statuses.count("COMPLETED") == 1 and "PENDING" in statuses[2:], "taken back once"
+
+
+async def test_a_lapsed_lease_on_the_last_attempt_fails_the_job(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
+    lab = await stack("kill-last", **fast_recovery(fault_chunk_delay_seconds=0.1, max_attempts=1))
+    client = await signed_in_client(lab)
+    await seed_line_items(client, 800)
+    async with watching(client) as watched:
+        requested = await request_report(client, kind="ORDERS", format="CSV")
+        with running_worker(lab) as doomed:
+            await watched.wait_for_job(requested["id"], progress_at_least(10))
+            with running_worker(lab):
+                doomed.send_signal(signal.SIGKILL)
+                failed = await wait_for_job(client, requested["id"], timeout=30)
+                await watched.wait_for_job(requested["id"], FINISHED)
+    assert (failed["status"], failed["attempts"]) == ("FAILED", 1)
+    assert failed["error"] == f"{LOST_WORKER_ERROR}; gave up after 1 attempts."
+    assert failed["downloadUrl"] is None and report_files(lab, requested["id"]) == []
+    statuses = [e["status"] for e in watched.of(requested["id"])]
+    assert "PENDING" not in statuses[1:], "not taken back for an attempt it does not have"
+    assert statuses[-1] == "FAILED"
 
 
 async def test_sigterm_hands_a_long_job_back_and_nothing_stays_running(
@@ -149,6 +175,37 @@ async def test_redis_outage_loses_nothing(
     assert watched.events[-1]["status"] == "COMPLETED", "the subscription saw the final state"
     versions = [event["version"] for event in watched.events]
     assert versions == sorted(set(versions))
+
+
+async def test_report_jobs_catches_up_from_the_database_when_its_events_return(
+    stack: StackFactory, private_redis: EmbeddedRedis, signed_in_client: SignedInClientFactory
+) -> None:
+    # No worker: the jobs change only when this test changes them.
+    lab = await stack("catch-up", redis_url=private_redis.url)
+    client = await signed_in_client(lab)
+    async with watching(client) as watched:
+        first = await request_report(client, kind="SALES", format="CSV")
+        await watched.wait_for_job(first["id"], status_is(JobStatus.PENDING))
+
+        private_redis.stop()
+        await eventually(
+            lambda: health(client.base_url),
+            lambda answer: answer["jobEvents"] == "reconnecting",
+            what="the API to lose its event connection",
+        )
+        # Committed while no event can reach the API.
+        cancelled = (await client.execute(CANCEL_REPORT, {"id": first["id"]}))["cancelReport"]
+        second = await request_report(client, kind="ORDERS", format="CSV")
+        private_redis.start()
+
+        await watched.wait_for_job(first["id"], status_is(JobStatus.CANCELLED))
+        await watched.wait_for_job(second["id"], status_is(JobStatus.PENDING))
+    assert (await health(client.base_url))["jobEvents"] == "connected"
+    assert [(e["id"], e["status"], e["version"]) for e in watched.events] == [
+        (first["id"], "PENDING", first["version"]),
+        (first["id"], "CANCELLED", cancelled["version"]),
+        (second["id"], "PENDING", second["version"]),
+    ], "every change once, in the order it was made"
 
 
 async def test_postgres_restart_is_survived(

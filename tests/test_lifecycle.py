@@ -11,13 +11,17 @@ import pytest
 from client.graphql_client import ReportsClient
 from models.report_jobs import ReportFormat
 from service.processes import running_worker
-from tests.support.documents import CANCEL_REPORT, REPORT_STATS
+from tests.support.documents import CANCEL_REPORT, REPORT_JOBS, REPORT_STATS, RETRY_REPORT
 from tests.support.factories import add_product, completed_order, request_report, seed_line_items
 from tests.support.files import report_files, temp_files
 from tests.support.stacks import SignedInClientFactory, StackFactory, fast_recovery, signed_in
 from tests.support.streams import watching
 from tests.support.waiting import FINISHED, eventually, job, progress_at_least, wait_for_job
 from workers.storage import TEMP_SUFFIX
+
+# LOW jobs requested ahead of the others (a few at a time, as a busy shop would).
+LOW_BACKLOG = 300
+REQUESTS_AT_ONCE = 20
 
 
 async def test_progress_rises_by_stages_and_is_throttled(stack: StackFactory) -> None:
@@ -97,6 +101,36 @@ async def test_retries_stop_at_the_maximum(stack: StackFactory) -> None:
     assert failed["error"] == ("The report file could not be written; gave up after 2 attempts.")
 
 
+async def test_a_retried_job_that_had_used_up_its_attempts_gets_a_full_new_set(
+    stack: StackFactory,
+) -> None:
+    # Three failures against two attempts: the job gives up, and its manual retry
+    # completes only if it may fail once more and be retried again.
+    lab = await stack(
+        "retry-used-up",
+        **fast_recovery(
+            fault_transient_failures=3,
+            max_attempts=2,
+            retry_base_delay_seconds=0.05,
+            sweep_interval_seconds=0.2,
+        ),
+    )
+    async with signed_in(lab) as client:
+        requested = await request_report(client, kind="INVENTORY", format="CSV")
+        failed = await wait_for_job(client, requested["id"])
+        async with watching(client) as watched:
+            retried = (await client.execute(RETRY_REPORT, {"id": requested["id"]}))["retryReport"]
+            done = await wait_for_job(client, requested["id"])
+            await watched.wait_for_job(requested["id"], FINISHED)
+    assert (failed["status"], failed["attempts"]) == ("FAILED", 2)
+    assert failed["error"] == "The report file could not be written; gave up after 2 attempts."
+    assert (retried["status"], retried["attempts"], retried["error"]) == ("PENDING", 2, None)
+    assert (done["status"], done["attempts"], done["error"]) == ("COMPLETED", 4, None)
+    retries = [e for e in watched.of(requested["id"]) if e["status"] == "PENDING" and e["error"]]
+    assert [e["attempts"] for e in retries] == [3], "its first failure was retried, not final"
+    assert retries[0]["message"].startswith("Retrying in ")
+
+
 async def test_a_runaway_job_fails_as_timed_out(stack: StackFactory) -> None:
     lab = await stack(
         "time-limit", **fast_recovery(job_time_limit_seconds=1, fault_chunk_delay_seconds=0.3)
@@ -122,18 +156,23 @@ async def test_urgent_work_starts_before_a_backlog_of_low(
     lab = await stack("priority", worker_max_jobs=1)
     client = await signed_in_client(lab)
     await add_product(client, "P-1", "Thing", "1.00")
-    lows = [
-        (await request_report(client, kind="INVENTORY", format="CSV", priority="LOW"))["id"]
-        for _ in range(300)
-    ]
+    lows: list[str] = []
+    for _ in range(LOW_BACKLOG // REQUESTS_AT_ONCE):
+        requested = await asyncio.gather(
+            *(
+                request_report(client, kind="INVENTORY", format="CSV", priority="LOW")
+                for _ in range(REQUESTS_AT_ONCE)
+            )
+        )
+        lows += [low["id"] for low in requested]
     normal = (await request_report(client, kind="INVENTORY", format="CSV"))["id"]
     high = (await request_report(client, kind="INVENTORY", format="CSV", priority="HIGH"))["id"]
     urgent = (await request_report(client, kind="INVENTORY", format="CSV", priority="URGENT"))["id"]
     with running_worker(lab):
         await wait_for_job(client, normal)
-    started = {
-        job_id: (await job(client, job_id))["startedAt"] for job_id in [*lows, normal, high, urgent]
-    }
+    listed = (await client.execute(REPORT_JOBS, {"first": LOW_BACKLOG + 3}))["reportJobs"]
+    started = {edge["node"]["id"]: edge["node"]["startedAt"] for edge in listed["edges"]}
+    assert len(started) == LOW_BACKLOG + 3
     low_starts = [started[j] for j in lows if started[j] is not None]
     assert started[urgent] < started[high] < started[normal]
     assert all(started[normal] < low for low in low_starts), "no LOW job went first"

@@ -12,7 +12,7 @@ import pytest
 import websockets
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
-from models.settings import Settings, SettingsError
+from models.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
 from schema.auth.sessions import Caller, CheckedSessions
 from service.processes import running_api
 from tests.support.clients import PASSWORD, register
@@ -293,6 +293,20 @@ async def test_production_refuses_the_default_secret_key() -> None:
     settings = Settings.from_environ({"ENVIRONMENT": "production", "SECRET_KEY": STRONG_SECRET})
     assert not settings.graphiql_enabled and not settings.introspection_enabled
     assert settings.allowed_origins == ()
+
+
+@pytest.mark.parametrize(
+    ("fault", "value"), [("fault_transient_failures", "1"), ("fault_chunk_delay_seconds", "0.5")]
+)
+def test_fault_injection_is_refused_outside_development(fault: str, value: str) -> None:
+    production = {"ENVIRONMENT": "production", "SECRET_KEY": STRONG_SECRET}
+    injected = {ENVIRONMENT_VARIABLES[fault]: value}
+    with pytest.raises(SettingsError, match=r"fault injection \(FAULT_\*\)"):
+        Settings.from_environ({**production, **injected})
+    assert Settings.from_environ(production).is_development is False
+    for environment in ("development", "test"):
+        settings = Settings.from_environ({"ENVIRONMENT": environment, **injected})
+        assert getattr(settings, fault) == float(value)
 
 
 async def test_production_posture(stack: StackFactory) -> None:
