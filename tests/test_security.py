@@ -108,6 +108,7 @@ async def test_logout_closes_the_session_s_open_websockets(
         assert await answer(ws) == "connection_ack"
         await client.execute(LOGOUT, {})
         assert await answer(ws, timeout=5) == 4401
+        assert ws.close_reason == "UNAUTHENTICATED: session revoked; sign in again"
 
 
 async def test_tokens_expire_and_an_expired_websocket_is_closed(
@@ -118,6 +119,7 @@ async def test_tokens_expire_and_an_expired_websocket_is_closed(
     async with socket(client.base_url, bearer(client.token)) as ws:
         assert await answer(ws) == "connection_ack"
         assert await answer(ws, timeout=10) == 4401
+        assert ws.close_reason == "UNAUTHENTICATED: token expired; sign in again"
     assert await codes_for(client, client.token) == ["UNAUTHENTICATED"]
 
 

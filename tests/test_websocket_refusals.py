@@ -94,16 +94,24 @@ async def revoked_token(base_url: str) -> str:
 
 
 def test_every_refusal_fits_a_close_frame_and_is_not_retried_in_a_loop() -> None:
+    signed_out = (refusals.TOKEN_EXPIRED, refusals.SESSION_REVOKED)
     for refusal in (
         refusals.NO_TOKEN,
         refusals.BAD_TOKEN,
         refusals.UNAVAILABLE,
         refusals.rate_limited(RATE_LIMIT_WINDOW_SECONDS),
+        *signed_out,
     ):
         assert len(refusal.reason.encode()) <= refusals.MAX_CLOSE_REASON_BYTES
         assert refusal.reason.startswith(f"{refusal.code.value}: ")
-    for refused_by_the_client in (refusals.NO_TOKEN, refusals.BAD_TOKEN, refusals.rate_limited(1)):
+    for refused_by_the_client in (
+        refusals.NO_TOKEN,
+        refusals.BAD_TOKEN,
+        refusals.rate_limited(1),
+        *signed_out,
+    ):
         assert refused_by_the_client.close_code in NOT_RETRIED_BY_GRAPHQL_WS
+    assert {refusal.code for refusal in signed_out} == {ErrorCode.UNAUTHENTICATED}
     assert refusals.UNAVAILABLE.close_code in RETRIED_BY_GRAPHQL_WS
     with pytest.raises(AssertionError):
         refusals.Refusal(4400, ErrorCode.BAD_USER_INPUT, "é" * 60)

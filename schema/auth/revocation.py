@@ -25,13 +25,10 @@ from starlette.websockets import WebSocket
 
 from models.redis_keys import revocation_channel
 from schema.auth.sessions import Caller, CheckedSessions, end_session
+from schema.http.refusals import SESSION_REVOKED, close_socket
 from schema.live.job_event_hub import JobEventHub
 
 logger = logging.getLogger(__name__)
-
-# Closing code for a WebSocket whose token expired or was revoked (4401: the
-# 4400 range is the application's, and 401 reads as "sign in again").
-SIGNED_OUT_CLOSE_CODE = 4401
 
 
 class SessionSockets:
@@ -53,7 +50,7 @@ class SessionSockets:
     def close(self, session_ids: Iterable[UUID]) -> None:
         for session_id in session_ids:
             for socket in tuple(self._sockets.get(session_id, ())):
-                asyncio.get_running_loop().create_task(close_socket(socket, "session revoked"))
+                asyncio.get_running_loop().create_task(close_socket(socket, SESSION_REVOKED))
 
 
 class SessionRevocation:
@@ -95,9 +92,3 @@ class SessionRevocation:
             logger.warning("dropped a malformed session revocation")
             return
         self._forget(revoked)
-
-
-async def close_socket(socket: WebSocket, reason: str) -> None:
-    """Close a signed-out socket: its client should sign in again, not retry as it is."""
-    with contextlib.suppress(RuntimeError, OSError):
-        await socket.close(code=SIGNED_OUT_CLOSE_CODE, reason=reason)

@@ -1,4 +1,8 @@
-"""Why a WebSocket is refused: each cause's close code and reason, sent on both protocols.
+"""Why a live connection is refused or ended: every close code and reason, in one place.
+
+A WebSocket is refused at connect (no token, a bad one, too many connections,
+the database away), and closed later when its session signs out (its token
+expires, or its session is revoked).
 
 Strawberry closes a graphql-transport-ws socket whose connect hook refused it
 with 4403 "Forbidden", whatever the cause, and the legacy graphql-ws one with
@@ -15,21 +19,22 @@ retry 1013 "Try Again Later" (a database outage passes by itself).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 
-from schema.auth.revocation import SIGNED_OUT_CLOSE_CODE
 from schema.errors import ErrorCode
 
 # RFC 6455 5.5: a control frame carries at most 125 bytes, 2 of them the close code.
 MAX_CLOSE_REASON_BYTES = 123
 
-# The same code as a socket closed when its token expires or its session is
-# revoked: in every case the client needs a (new) token, and must not retry as it is.
-UNAUTHENTICATED_CLOSE_CODE = SIGNED_OUT_CLOSE_CODE
+# Refused for its token, or signed out later (its token expired, its session
+# revoked): in every case the client needs a (new) token, and must not retry as it
+# is. The 4400 range is the application's, and 401 reads as "sign in again".
+UNAUTHENTICATED_CLOSE_CODE = 4401
 # graphql-transport-ws's "Too many initialisation requests": a client that does
 # not retry, and a code a client can tell from a refused token.
 RATE_LIMITED_CLOSE_CODE = 4429
@@ -41,6 +46,8 @@ _REFUSAL = "reports.refusal"
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
+    """Why a connection is refused or ended: its close code, its error code, what to do."""
+
     close_code: int
     code: ErrorCode
     message: str
@@ -74,6 +81,13 @@ BAD_TOKEN = Refusal(
     "token invalid, expired or revoked; sign in again",
 )
 UNAVAILABLE = Refusal(UNAVAILABLE_CLOSE_CODE, ErrorCode.SERVICE_UNAVAILABLE, "try again shortly")
+# Signed out while connected: the connection ends (schema/auth/revocation.py).
+TOKEN_EXPIRED = Refusal(
+    UNAUTHENTICATED_CLOSE_CODE, ErrorCode.UNAUTHENTICATED, "token expired; sign in again"
+)
+SESSION_REVOKED = Refusal(
+    UNAUTHENTICATED_CLOSE_CODE, ErrorCode.UNAUTHENTICATED, "session revoked; sign in again"
+)
 
 
 def rate_limited(retry_after_seconds: int) -> Refusal:
@@ -89,6 +103,12 @@ def refuse(socket: WebSocket, refusal: Refusal) -> ConnectionRejectionError:
     """The error for the connect hook to raise; the socket then closes with `refusal`."""
     socket.scope[_REFUSAL] = refusal
     return ConnectionRejectionError(refusal.payload)
+
+
+async def close_socket(socket: WebSocket, refusal: Refusal) -> None:
+    """Close an accepted socket with `refusal`'s code and reason (it may be closed already)."""
+    with contextlib.suppress(RuntimeError, OSError):
+        await socket.close(code=refusal.close_code, reason=refusal.reason)
 
 
 class RefusingWebSocketAdapter(ASGIWebSocketAdapter):

@@ -27,7 +27,6 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from schema.auth.revocation import close_socket
 from schema.context import RequestContext, bearer_token
 from schema.error_policy import classify
 from schema.errors import ApiError, ErrorCode
@@ -219,4 +218,4 @@ def _close_when_expired(socket: WebSocket, expires_at: datetime) -> None:
 
 
 def _expire(socket: WebSocket) -> None:
-    asyncio.get_running_loop().create_task(close_socket(socket, "token expired"))
+    asyncio.get_running_loop().create_task(refusals.close_socket(socket, refusals.TOKEN_EXPIRED))
