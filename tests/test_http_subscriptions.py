@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -22,10 +24,12 @@ from gql.transport.exceptions import TransportConnectionFailed, TransportQueryEr
 from gql.transport.websockets import WebsocketsTransport
 
 from client.graphql_client import ReportsClient
+from models.accounts import AuthSession
 from service.processes import running_api, running_worker
 from tests.support.clients import register
-from tests.support.documents import WATCH_JOB, WATCH_JOBS
+from tests.support.documents import ME, WATCH_JOB, WATCH_JOBS
 from tests.support.factories import request_report
+from tests.support.sockets import answer, bearer, socket
 from tests.support.stacks import StackFactory
 
 MULTIPART_ACCEPT = "multipart/mixed;subscriptionSpec=1.0,application/json"
@@ -35,6 +39,19 @@ GRAPHIQL_ACCEPT = "application/json, multipart/mixed"
 # Strawberry sends one at once, then one every 5 s.
 HEARTBEAT = b"{}"
 RELEASE_SECONDS = 5.0
+LOGOUT = "mutation { logout }"
+# A sign-out reaches the streams at once, in another API process through Redis:
+# milliseconds, well within this.
+SIGNED_OUT_STREAM_ENDS_SECONDS = 5.0
+TOKEN_TTL_SECONDS = 2
+SESSION_REVOKED = {
+    "message": "session revoked; sign in again",
+    "extensions": {"code": "UNAUTHENTICATED"},
+}
+TOKEN_EXPIRED = {
+    "message": "token expired; sign in again",
+    "extensions": {"code": "UNAUTHENTICATED"},
+}
 
 
 def http_session(base_url: str, token: str | None) -> Client:
@@ -114,6 +131,22 @@ async def first_error(base_url: str, token: str | None, document: str) -> dict[s
     assert caught.value.errors
     error: dict[str, Any] = caught.value.errors[0]
     return error
+
+
+async def ending_error(stream: asyncio.Task[dict[str, Any]]) -> dict[str, Any]:
+    """The error a stream started with `first_error` ended with, once the sign-out reached it."""
+    return await asyncio.wait_for(stream, timeout=SIGNED_OUT_STREAM_ENDS_SECONDS)
+
+
+async def held_before_and_opened(
+    base_url: str, token: str
+) -> tuple[dict[str, Any], asyncio.Task[dict[str, Any]]]:
+    """What the API held, and a reportJobs stream of `token` it now holds as well."""
+    before = await health(base_url)
+    stream = asyncio.create_task(first_error(base_url, token, WATCH_JOBS))
+    assert await held_reaches(base_url, subscriptions=before["subscriptions"] + 1)
+    assert not stream.done()
+    return before, stream
 
 
 async def test_a_job_is_watched_over_http_from_pending_to_completed(stack: StackFactory) -> None:
@@ -242,3 +275,74 @@ async def test_a_subscription_asking_for_one_json_answer_gets_a_coded_error_and_
     assert "multipart/mixed;subscriptionSpec=1.0" in error["message"]
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert not [record for record in caplog.records if record.exc_info]
+
+
+async def test_logout_ends_the_session_s_http_subscriptions_saying_why(api_url: str) -> None:
+    token = await signed_up(api_url)
+    before, stream = await held_before_and_opened(api_url, token)
+    async with ReportsClient(api_url, token=token) as client:
+        await client.execute(LOGOUT)
+    assert await ending_error(stream) == SESSION_REVOKED
+    assert await held_reaches(
+        api_url, subscriptions=before["subscriptions"], tasks=before["tasks"]
+    ), await health(api_url)
+
+
+async def test_logout_in_one_api_process_ends_the_streams_and_sockets_of_the_others(
+    stack: StackFactory,
+) -> None:
+    lab = await stack("http-subscriptions-revocation")
+    with running_api(lab) as first_url, running_api(lab) as second_url:
+        token = await signed_up(first_url)
+        async with socket(second_url, bearer(token)) as ws:
+            assert await answer(ws) == "connection_ack"
+            before, stream = await held_before_and_opened(second_url, token)
+            async with ReportsClient(first_url, token=token) as client:
+                await client.execute(LOGOUT)
+            assert await ending_error(stream) == SESSION_REVOKED
+            assert await answer(ws, timeout=SIGNED_OUT_STREAM_ENDS_SECONDS) == 4401
+            assert ws.close_reason == "UNAUTHENTICATED: session revoked; sign in again"
+        assert await held_reaches(
+            second_url, subscriptions=before["subscriptions"], tasks=before["tasks"]
+        ), await health(second_url)
+
+
+async def test_an_expiring_token_ends_its_http_subscription(stack: StackFactory) -> None:
+    short = await stack("http-subscriptions-ttl", token_ttl_seconds=TOKEN_TTL_SECONDS)
+    with running_api(short) as url:
+        token = await signed_up(url)
+        before, stream = await held_before_and_opened(url, token)
+        error = await asyncio.wait_for(
+            stream, timeout=TOKEN_TTL_SECONDS + SIGNED_OUT_STREAM_ENDS_SECONDS
+        )
+        assert error == TOKEN_EXPIRED
+        assert await held_reaches(
+            url, subscriptions=before["subscriptions"], tasks=before["tasks"]
+        ), await health(url)
+
+
+async def test_an_http_subscription_looks_its_session_up_afresh(user: ReportsClient) -> None:
+    """A token found live moments ago is trusted by queries for a few seconds (SECURITY.md),
+    never by a subscription, which may outlive those seconds by days: a session signed out
+    where this process did not hear of it is refused its stream."""
+    account_id = (await user.execute(ME))["me"]["id"]
+    # Revoked as a logout in a process whose announcement was lost would have left it.
+    await AuthSession.filter(account_id=account_id).update(revoked_at=datetime.now(UTC))
+    assert (await user.execute(ME))["me"]["id"] == account_id, "still remembered as live"
+
+    # A stream let in would never end: the in-process transport answers once it has.
+    response = await asyncio.wait_for(
+        user._http.post(
+            "/graphql",
+            json={"query": WATCH_JOBS},
+            headers={"Authorization": f"Bearer {user.token}", "Accept": MULTIPART_ACCEPT},
+        ),
+        timeout=SIGNED_OUT_STREAM_ENDS_SECONDS,
+    )
+    parts = [
+        json.loads(part.split("\r\n\r\n", 1)[1])
+        for part in response.text.split("\r\n--graphql")
+        if "\r\n\r\n" in part
+    ]
+    (error,) = [error for part in parts if part for error in part["payload"]["errors"]]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"

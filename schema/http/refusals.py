@@ -2,7 +2,8 @@
 
 A WebSocket is refused at connect (no token, a bad one, too many connections,
 the database away), and closed later when its session signs out (its token
-expires, or its session is revoked).
+expires, or its session is revoked); an HTTP subscription is ended for the same
+sign-outs, its last part the Refusal as a coded error.
 
 Strawberry closes a graphql-transport-ws socket whose connect hook refused it
 with 4403 "Forbidden", whatever the cause, and the legacy graphql-ws one with
@@ -26,7 +27,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 
-from schema.errors import ErrorCode
+from schema.errors import ApiError, ErrorCode
 
 # RFC 6455 5.5: a control frame carries at most 125 bytes, 2 of them the close code.
 MAX_CLOSE_REASON_BYTES = 123
@@ -68,6 +69,13 @@ class Refusal:
         if self.retry_after_seconds is not None:
             payload["retryAfter"] = self.retry_after_seconds
         return payload
+
+    @property
+    def error(self) -> ApiError:
+        """The same as a GraphQL error: the last part of an HTTP subscription ended this way."""
+        if self.retry_after_seconds is None:
+            return ApiError(self.code, self.message)
+        return ApiError(self.code, self.message, retryAfter=self.retry_after_seconds)
 
 
 NO_TOKEN = Refusal(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import AsyncGenerator, Sequence
+from functools import partial
+from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -31,12 +31,14 @@ from schema.context import RequestContext, bearer_token
 from schema.error_policy import classify
 from schema.errors import ApiError, ErrorCode
 from schema.http import refusals
+from schema.http.signed_out_streams import until_signed_out
 from schema.limits.rate_limits import RateLimited, RateRule
 from schema.live.shared_events import encode_shared_message
 from schema.services import Services
 
-_EXPIRY_TIMER = "reports.token_expiry_timer"
-_FORGET_SOCKET = "reports.forget_socket"
+_STOP_TRACKING = "reports.stop_tracking"
+# Closings of signed-out sockets under way: the loop holds tasks only weakly.
+_closing_sockets: set[asyncio.Task[None]] = set()
 
 # Strawberry streams a subscription to `Accept: multipart/mixed;subscriptionSpec=1.0`
 # only if multipart is listed here (a WebSocket handshake is offered only the others).
@@ -74,12 +76,9 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            timer: asyncio.TimerHandle | None = scope.get(_EXPIRY_TIMER)
-            if timer is not None:
-                timer.cancel()
-            forget = scope.get(_FORGET_SOCKET)
-            if forget is not None:
-                forget()
+            stop_tracking = scope.get(_STOP_TRACKING)
+            if stop_tracking is not None:
+                stop_tracking()
 
     def encode_json(self, data: object) -> str | bytes:
         shared = encode_shared_message(data)
@@ -123,8 +122,7 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         except RateLimited as exc:
             raise refusals.refuse(socket, refusals.rate_limited(exc.retry_after)) from exc
         revocation = context.services.revocation
-        socket.scope[_FORGET_SOCKET] = revocation.track(caller.session_id, socket)
-        _close_when_expired(socket, caller.expires_at)
+        socket.scope[_STOP_TRACKING] = revocation.track(caller, partial(_close_signed_out, socket))
         return await super().on_ws_connect(context)
 
     async def execute_operation(
@@ -136,22 +134,34 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         root_value: None,
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
-        # A multipart subscription holds what a WebSocket holds, so it counts
-        # against the same limit; refused, it is answered as plain JSON, before
-        # any stream starts (Strawberry 0.341 answers any result that is not a
-        # stream as JSON). Anonymous ones fail in their resolver, with a code.
-        if (
+        if not (
             isinstance(request_data, GraphQLRequestData)
             and request_data.protocol == MULTIPART_SUBSCRIPTION_PROTOCOL
-            and context.caller is not None
         ):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        # A multipart subscription outlives its request, as a WebSocket does: its
+        # session is looked up afresh, not trusted from memory. It holds what a
+        # WebSocket holds, so it counts against the same limit; refused, it is
+        # answered as plain JSON, before any stream starts (Strawberry 0.341
+        # answers any result that is not a stream as JSON). Anonymous ones fail in
+        # their resolver, with a code.
+        caller = await context.authenticate(request.headers.get("authorization"), recheck=True)
+        if caller is not None:
             try:
                 await _count_live_connection(context)
             except RateLimited as exc:
                 return ExecutionResult(data=None, errors=[exc])
-        return await super().execute_operation(
+        results = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if caller is None or not isinstance(results, AsyncGenerator):
+            return results
+        # Ends, saying why, when its session signs out, as the caller's sockets close.
+        stream = until_signed_out(results, partial(context.services.revocation.track, caller))
+        # An async generator is what Strawberry streams (its protocol is narrower for mypy).
+        return cast("SubscriptionExecutionResult", stream)
 
     async def execute_single(
         self,
@@ -212,10 +222,7 @@ async def _count_live_connection(context: RequestContext) -> None:
     await context.services.rate_limiter.hit(rule, str(context.caller.account_id))
 
 
-def _close_when_expired(socket: WebSocket, expires_at: datetime) -> None:
-    delay = max(0.0, (expires_at - datetime.now(UTC)).total_seconds())
-    socket.scope[_EXPIRY_TIMER] = asyncio.get_running_loop().call_later(delay, _expire, socket)
-
-
-def _expire(socket: WebSocket) -> None:
-    asyncio.get_running_loop().create_task(refusals.close_socket(socket, refusals.TOKEN_EXPIRED))
+def _close_signed_out(socket: WebSocket, refusal: refusals.Refusal) -> None:
+    closing = asyncio.get_running_loop().create_task(refusals.close_socket(socket, refusal))
+    _closing_sockets.add(closing)
+    closing.add_done_callback(_closing_sockets.discard)
