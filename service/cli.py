@@ -6,26 +6,51 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Sequence
-from contextlib import ExitStack
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
+
+from models.settings import ENVIRONMENT_VARIABLES, Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+# Read here, not in Settings: logging is set up before the settings are read.
+LOG_LEVEL_VARIABLE = "LOG_LEVEL"
+DEFAULT_LOG_LEVEL = "INFO"
+# On SIGTERM uvicorn waits for the requests in flight. A subscription over HTTP
+# is a response that never ends, so with one open the API never exited; this
+# lets ordinary requests and downloads finish, then cuts what is left.
+API_SHUTDOWN_GRACE_SECONDS = 5
+
+ALL_SETTINGS = tuple(ENVIRONMENT_VARIABLES)
+CONFIGURATION = 'What each setting means: README.md, "Configuration".'
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Option defaults shown; descriptions and the environment listing kept as written."""
+
+
+def environment_help(
+    settings: Iterable[str], command_defaults: Mapping[str, str] | None = None
+) -> str:
+    """The environment variables of these Settings fields, and LOG_LEVEL, with their defaults
+    (`command_defaults`: Settings fields whose default the command chooses itself)."""
+    defaults = {**Settings().to_environ(), LOG_LEVEL_VARIABLE: DEFAULT_LOG_LEVEL}
+    for field_name, default in (command_defaults or {}).items():
+        defaults[ENVIRONMENT_VARIABLES[field_name]] = default
+    variables = [ENVIRONMENT_VARIABLES[name] for name in settings] + [LOG_LEVEL_VARIABLE]
+    width = max(len(variable) for variable in variables)
+    lines = [f"  {v:<{width}}  {defaults[v] or '(unset)'}" for v in variables]
+    return "\n".join(["environment (read at start-up; unset or empty: the default):", *lines])
 
 
 def _configure_logging() -> None:
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=os.environ.get(LOG_LEVEL_VARIABLE, DEFAULT_LOG_LEVEL).upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
 
-def run_api(host: str, port: int) -> None:
+def run_api(host: str, port: int, fd: int | None) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -33,7 +58,9 @@ def run_api(host: str, port: int) -> None:
         factory=True,
         host=host,
         port=port,
-        log_level=os.environ.get("LOG_LEVEL", "INFO").lower(),
+        fd=fd,
+        log_level=os.environ.get(LOG_LEVEL_VARIABLE, DEFAULT_LOG_LEVEL).lower(),
+        timeout_graceful_shutdown=API_SHUTDOWN_GRACE_SECONDS,
         # Job events are a few hundred bytes: compressing them saves little, and each
         # compressed WebSocket would hold its own zlib state (hundreds of KB).
         ws_per_message_deflate=False,
@@ -60,94 +87,92 @@ def print_schema() -> None:
     sys.stdout.write(schema.as_str() + "\n")
 
 
-def _wait_until_healthy(url: str, api: subprocess.Popen[bytes], timeout: float = 60) -> bool:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while api.poll() is None and time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    return False
+def _add_listen_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--host", default=DEFAULT_HOST, help="address to serve on")
+    command.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to serve on")
 
 
-def run_dev(host: str, port: int) -> int:
-    """Everything a newcomer needs: Redis and a database if none is set, migrations, API, worker."""
-    from service.embedded_redis import EmbeddedRedis, redis_answers
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reports",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog="Settings come from environment variables: `reports <command> --help` lists "
+        f"those the command reads, with their defaults. {CONFIGURATION}",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
 
-    env = dict(os.environ)
-    with ExitStack() as stack:
-        if not env.get("REDIS_URL"):
-            if redis_answers("127.0.0.1", 6379):
-                env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
-                print("Redis: using the server on 127.0.0.1:6379", flush=True)
-            else:
-                redis = stack.enter_context(EmbeddedRedis())
-                env["REDIS_URL"] = redis.url
-                print(f"Redis: started a private server at {redis.url}", flush=True)
-        if not env.get("DATABASE_URL"):
-            from models.settings import DEFAULT_SQLITE_PATH
+    def add(name: str, summary: str, description: str, environment: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=description,
+            epilog=f"{environment}\n\n{CONFIGURATION}",
+            formatter_class=HelpFormatter,
+        )
 
-            env["DATABASE_URL"] = f"sqlite://{DEFAULT_SQLITE_PATH}"
-            print(f"Database: SQLite at {Path(DEFAULT_SQLITE_PATH).resolve()}", flush=True)
-        command = [sys.executable, "-m", "service.cli"]
-        subprocess.run([*command, "migrate"], env=env, check=True)
-        processes = [
-            subprocess.Popen([*command, "api", "--host", host, "--port", str(port)], env=env),
-            subprocess.Popen([*command, "worker"], env=env),
-        ]
-        if _wait_until_healthy(f"http://{host}:{port}/health", processes[0]):
-            print(
-                f"\nGraphiQL: http://{host}:{port}/graphql  (Ctrl-C stops everything)\n", flush=True
-            )
-        stopping = False
-
-        def stop(*_: object) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        exit_code = 0
-        while not stopping:
-            for process in processes:
-                if process.poll() is not None:
-                    print(f"{process.args!r} exited with {process.returncode}", flush=True)
-                    exit_code = process.returncode or 1
-                    stopping = True
-            time.sleep(0.2)
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        return exit_code
+    dev = add(
+        "dev",
+        "run everything for local development",
+        "Runs everything a newcomer needs, in one terminal: the Redis on 127.0.0.1:6379 if\n"
+        "one answers, else a private redis-server (stopped on exit); SQLite under ./data/\n"
+        "unless DATABASE_URL is set; migrations; the API and one worker. Prints the GraphiQL\n"
+        "address once the API it started answers. Ctrl-C (or SIGTERM) stops everything.\n"
+        "Exits non-zero, saying why, if the port is taken or any part fails to start.",
+        environment_help(
+            ALL_SETTINGS,
+            command_defaults={
+                "redis_url": "the server on 127.0.0.1:6379 if one answers, else a private one"
+            },
+        ),
+    )
+    _add_listen_options(dev)
+    api = add(
+        "api",
+        "serve the GraphQL API under uvicorn",
+        "Serves GraphQL over HTTP and WebSocket at /graphql, report downloads and /health\n"
+        "under uvicorn (as `uvicorn app:create_app --factory` does). Run `reports migrate`\n"
+        f"first. On SIGTERM, requests in flight get {API_SHUTDOWN_GRACE_SECONDS:g} s to finish.",
+        environment_help(ALL_SETTINGS),
+    )
+    _add_listen_options(api)
+    api.add_argument(
+        "--fd",
+        type=int,
+        help="serve on this already listening socket instead of --host and --port "
+        "(how `reports dev` hands over the port it checked; also for socket activation)",
+    )
+    add(
+        "worker",
+        "build reports from the queue (an arq worker)",
+        "Builds the reports enqueued by the API, and sweeps for jobs to retry or take back.\n"
+        "Keeps going through Redis outages. On SIGTERM or SIGINT it takes no new jobs, lets\n"
+        "running ones finish within SHUTDOWN_GRACE_SECONDS, hands the rest back to the\n"
+        "queue, and exits as soon as none is left.",
+        environment_help(ALL_SETTINGS),
+    )
+    add(
+        "migrate",
+        "create or upgrade the database schema",
+        "Creates or upgrades the database schema; run it before `api` and `worker`.",
+        environment_help(["database_url"]),
+    )
+    add(
+        "schema",
+        "print the GraphQL SDL",
+        "Prints the GraphQL SDL; `reports schema > schema.graphql` refreshes the checked-in copy.",
+        "environment: none read.",
+    )
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reports", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in (
-        ("api", "serve the GraphQL API (uvicorn)"),
-        ("dev", "run everything for local development"),
-    ):
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--host", default=DEFAULT_HOST)
-        sub.add_argument("--port", type=int, default=DEFAULT_PORT)
-    commands.add_parser("worker", help="run a report worker (arq)")
-    commands.add_parser("migrate", help="create or upgrade the database schema")
-    commands.add_parser("schema", help="print the GraphQL SDL")
-    args = parser.parse_args(argv)
-
-    _configure_logging()
+    args = build_parser().parse_args(argv)
+    if args.command != "dev":
+        # `reports dev` says what it does itself; its processes log on their own.
+        _configure_logging()
     if args.command == "api":
-        run_api(args.host, args.port)
+        run_api(args.host, args.port, args.fd)
     elif args.command == "worker":
         run_worker()
     elif args.command == "migrate":
@@ -155,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "schema":
         print_schema()
     elif args.command == "dev":
+        from service.dev import run_dev
+
         return run_dev(args.host, args.port)
     return 0
 

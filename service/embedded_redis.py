@@ -10,6 +10,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+import redis
+
+LOOPBACK = "127.0.0.1"
+
 
 def redis_answers(host: str, port: int, timeout: float = 0.5) -> bool:
     """True if something on host:port answers a Redis PING."""
@@ -23,7 +27,7 @@ def redis_answers(host: str, port: int, timeout: float = 0.5) -> bool:
 
 def free_port() -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((LOOPBACK, 0))
         port: int = sock.getsockname()[1]
         return port
 
@@ -57,7 +61,7 @@ class EmbeddedRedis:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{LOOPBACK}:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> None:
         self._workdir = tempfile.TemporaryDirectory(prefix="reports-redis-")
@@ -67,7 +71,7 @@ class EmbeddedRedis:
                 "--port",
                 str(self.port),
                 "--bind",
-                "127.0.0.1",
+                LOOPBACK,
                 "--save",
                 "",
                 "--appendonly",
@@ -79,12 +83,30 @@ class EmbeddedRedis:
             stderr=subprocess.DEVNULL,
             cwd=Path(self._workdir.name),
         )
-        deadline = time.monotonic() + timeout
-        while not redis_answers("127.0.0.1", self.port):
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.05)
+        try:
+            deadline = time.monotonic() + timeout
+            while not self._answering():
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"redis-server did not start on port {self.port} (is the port taken?)"
+                    )
+                time.sleep(0.05)
+        except BaseException:
+            # Ctrl-C included: nothing is left running.
+            self.stop()
+            raise
+
+    def _answering(self) -> bool:
+        """Our redis-server answers, not another that took the port before it could."""
+        client = redis.Redis(host=LOOPBACK, port=self.port, socket_timeout=0.5)
+        try:
+            # redis-py types the sync and async clients' answers as one.
+            info: dict[str, object] = client.info("server")  # type: ignore[assignment]
+        except (redis.RedisError, OSError):
+            return False
+        finally:
+            client.close()
+        return info.get("process_id") == self.pid
 
     def stop(self) -> None:
         if self._process is not None:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from concurrent.futures import Executor
+from signal import Signals
 from typing import Any
 
 from arq import func
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 # arq's own timeout is only a backstop behind the task's time limit.
 ARQ_TIMEOUT_MARGIN_SECONDS = 60
+# Closing after a stop signal, with every job done or handed back, takes well under
+# a second; arq's Redis calls have no timeout, so a hung Redis would hold it for good.
+STOP_CLOSE_SECONDS = 3.0
 
 
 class ReportWorker(Worker):
@@ -63,6 +67,25 @@ class ReportWorker(Worker):
         self._wakeups = WakeOnEnqueue(self)
         self._identity = worker_identity()
         self._background: list[asyncio.Task[None]] = []
+        self._stop_signalled = asyncio.Event()
+
+    @property
+    def stop_requested(self) -> bool:
+        """True once SIGTERM or SIGINT has reached this worker."""
+        return self._stop_signalled.is_set()
+
+    async def stop_signalled_within(self, seconds: float) -> bool:
+        """Wait up to `seconds`, less if SIGTERM or SIGINT comes; True if one came."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_signalled.wait(), seconds)
+        return self.stop_requested
+
+    def handle_sig_wait_for_completion(self, signum: Signals) -> None:
+        # arq's handler for both signals (as job_completion_wait is set). Remembered
+        # for the supervisor: if this run then fails, as it does when Redis is down
+        # (arq's close cannot reach it), the process must stop, not start a new run.
+        self._stop_signalled.set()
+        super().handle_sig_wait_for_completion(signum)
 
     async def _start(self, ctx: dict[str, Any]) -> None:
         settings = self._settings
@@ -92,6 +115,15 @@ class ReportWorker(Worker):
                 await task
         await leave(self.pool, self._settings.channel_prefix, self._identity)
         await close_database()
+
+    async def close(self) -> None:
+        if not self.stop_requested:
+            await super().close()
+            return
+        # A TimeoutError here ends the run like a lost Redis, and the supervisor,
+        # seeing the stop, ends the process; it cancels and closes what is left.
+        async with asyncio.timeout(STOP_CLOSE_SECONDS):
+            await super().close()
 
     async def _sleep_until_tasks_complete(self) -> None:
         # arq waits here, on SIGTERM, until its task list is empty, but it drops
