@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
 
 from models.failures import is_connection_failure
 from schema.errors import UNAVAILABLE_MESSAGE, ErrorCode
@@ -72,3 +73,11 @@ class ErrorPolicy(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             result.errors = [classify(error) for error in errors]
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # A stream's results (a subscription's, over a WebSocket or in a multipart
+        # part) leave one by one, before on_operation ends: the errors found in the
+        # document before anything ran, and those of each event, are coded here.
+        if isinstance(result, ExecutionResult) and result.errors:
+            result.errors = [classify(error) for error in result.errors]
+        yield

@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import GraphQLRequestData
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -28,7 +28,6 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from schema.context import RequestContext, bearer_token
-from schema.error_policy import classify
 from schema.errors import ApiError, ErrorCode
 from schema.http import refusals
 from schema.http.signed_out_streams import until_signed_out
@@ -203,16 +202,6 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             raise HTTPException(400, exc.as_http_error_reason()) from exc
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
-
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        # Each result of a stream leaves before the schema's ErrorPolicy sees it
-        # (that runs when the whole operation ends), so a multipart
-        # subscription's invalid document would leave without a code.
-        if result.errors:
-            result.errors = [classify(error) for error in result.errors]
-        return await super().process_result(request, result)
 
 
 async def _count_live_connection(context: RequestContext) -> None:
