@@ -10,6 +10,7 @@ async with ReportsClient("http://127.0.0.1:8000") as client:
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from types import TracebackType
@@ -17,14 +18,21 @@ from typing import Any, Literal
 
 import httpx
 import websockets
+from websockets.asyncio.client import ClientConnection
 
 Protocol = Literal["graphql-transport-ws", "graphql-ws"]
 GRAPHQL_TRANSPORT_WS: Protocol = "graphql-transport-ws"
 GRAPHQL_WS: Protocol = "graphql-ws"
+# How the server says why it closed a WebSocket it refused or signed out
+# ("UNAUTHENTICATED: token expired; sign in again"), and when to come back
+# ("RATE_LIMITED: retry in 12 s").
+_CLOSE_REASON = re.compile(r"(?P<code>[A-Z][A-Z_]*): (?P<message>.+)", re.DOTALL)
+_RETRY_IN = re.compile(r"\bretry in (?P<seconds>\d+) s\b")
 
 
 class GraphQLResponseError(Exception):
-    """The server answered with errors; `errors` holds them as sent."""
+    """The server answered with errors (`errors` holds them as sent), or refused or ended a
+    WebSocket saying why (one error: the reason's message, its code and any retryAfter)."""
 
     def __init__(self, errors: list[dict[str, Any]], data: Any = None) -> None:
         self.errors = errors
@@ -92,34 +100,78 @@ class ReportsClient:
         *,
         protocol: Protocol = GRAPHQL_TRANSPORT_WS,
     ) -> AsyncIterator[Any]:
-        """Yield each event's data until the server completes the subscription."""
+        """Yield each event's data until the server completes the subscription.
+
+        Raises GraphQLResponseError with the server's errors, and also when the
+        server refuses or ends the connection saying why (its `codes` then hold
+        the reason's code, such as UNAUTHENTICATED or RATE_LIMITED).
+        """
         ws_url = "ws" + self.base_url.removeprefix("http") + "/graphql"
         payload = {"query": query, "variables": variables or {}}
-        async with websockets.connect(ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
-            init_payload = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-            await ws.send(json.dumps({"type": "connection_init", "payload": init_payload}))
-            ack = json.loads(await ws.recv())
-            if ack.get("type") != "connection_ack":
-                raise GraphQLResponseError([{"message": f"connection refused: {ack}"}])
-            operation_id = str(uuid.uuid4())
-            start = "subscribe" if protocol == GRAPHQL_TRANSPORT_WS else "start"
-            await ws.send(json.dumps({"id": operation_id, "type": start, "payload": payload}))
-            async for raw in ws:
-                message = json.loads(raw)
-                kind = message.get("type")
-                if kind in {"ping", "ka"}:
-                    if kind == "ping":
-                        await ws.send(json.dumps({"type": "pong"}))
-                    continue
-                if message.get("id") != operation_id:
-                    continue
-                if kind in {"next", "data"}:
-                    body = message["payload"]
-                    if body.get("errors"):
-                        raise GraphQLResponseError(body["errors"], body.get("data"))
-                    yield body["data"]
-                elif kind == "error":
-                    errors = message["payload"]
-                    raise GraphQLResponseError(errors if isinstance(errors, list) else [errors])
-                elif kind == "complete":
-                    return
+        try:
+            async with websockets.connect(ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+                await self._connection_init(ws)
+                operation_id = str(uuid.uuid4())
+                start = "subscribe" if protocol == GRAPHQL_TRANSPORT_WS else "start"
+                await ws.send(json.dumps({"id": operation_id, "type": start, "payload": payload}))
+                async for raw in ws:
+                    message = json.loads(raw)
+                    kind = message.get("type")
+                    if kind in {"ping", "ka"}:
+                        if kind == "ping":
+                            await ws.send(json.dumps({"type": "pong"}))
+                        continue
+                    if message.get("id") != operation_id:
+                        continue
+                    if kind in {"next", "data"}:
+                        body = message["payload"]
+                        if body.get("errors"):
+                            raise GraphQLResponseError(body["errors"], body.get("data"))
+                        yield body["data"]
+                    elif kind == "error":
+                        errors = message["payload"]
+                        raise GraphQLResponseError(errors if isinstance(errors, list) else [errors])
+                    elif kind == "complete":
+                        return
+        except websockets.ConnectionClosedError as closed:
+            refusal = _refusal(closed)
+            if refusal is None:
+                raise
+            raise refusal from closed
+
+    async def _connection_init(self, ws: ClientConnection) -> None:
+        init_payload = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": init_payload}))
+        ack = json.loads(await ws.recv())
+        kind = ack.get("type")
+        if kind == "connection_error":
+            raise GraphQLResponseError([_connection_error(ack.get("payload"))])
+        if kind != "connection_ack":
+            raise GraphQLResponseError([{"message": f"connection refused: {ack}"}])
+
+
+def _refusal(closed: websockets.ConnectionClosed) -> GraphQLResponseError | None:
+    """The error a close frame's reason gives (`CODE: what to do`), if it gives one.
+
+    The server closes a WebSocket it refuses or signs out with such a reason
+    (4401 UNAUTHENTICATED, 4429 RATE_LIMITED with its "retry in N s",
+    1013 SERVICE_UNAVAILABLE); other closes carry no code.
+    """
+    frame = closed.rcvd
+    reason = _CLOSE_REASON.fullmatch(frame.reason) if frame is not None else None
+    if reason is None:
+        return None
+    extensions: dict[str, Any] = {"code": reason["code"]}
+    retry = _RETRY_IN.search(reason["message"])
+    if retry is not None:
+        extensions["retryAfter"] = int(retry["seconds"])
+    return GraphQLResponseError([{"message": reason["message"], "extensions": extensions}])
+
+
+def _connection_error(payload: object) -> dict[str, Any]:
+    """The legacy protocol's `connection_error` payload as an error: its message, and the
+    rest (code, retryAfter) as its extensions."""
+    if not isinstance(payload, dict):
+        return {"message": f"connection refused: {payload}"}
+    extensions = {key: value for key, value in payload.items() if key != "message"}
+    return {"message": str(payload.get("message")), "extensions": extensions}
