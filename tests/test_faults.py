@@ -45,11 +45,14 @@ async def test_a_killed_worker_s_job_is_finished_by_another(
         async with watching(client) as watched:
             requested = await request_report(client, kind="ORDERS", format="CSV")
             await watched.wait_for_job(requested["id"], progress_at_least(20))
+            # Frozen, then killed once another worker runs: however long that one
+            # takes to start, the job cannot finish on the doomed worker meanwhile.
+            doomed.send_signal(signal.SIGSTOP)
+            stopped_at = time.monotonic()
             with running_worker(lab):
                 doomed.send_signal(signal.SIGKILL)
-                killed_at = time.monotonic()
                 done = await wait_for_job(client, requested["id"], timeout=30)
-                recovered_in = time.monotonic() - killed_at
+                recovered_in = time.monotonic() - stopped_at
         response = await client.download(done["downloadUrl"])
     print(f"\nrecovered from kill -9 in {recovered_in:.1f} s (lease {lab.lease_seconds} s)")
     assert recovered_in < 30
@@ -67,11 +70,12 @@ async def test_a_lapsed_lease_on_the_last_attempt_fails_the_job(
 ) -> None:
     lab = await stack("kill-last", **fast_recovery(fault_chunk_delay_seconds=0.1, max_attempts=1))
     client = await signed_in_client(lab)
-    await seed_line_items(client, 800)
+    await seed_line_items(client, 400)
     async with watching(client) as watched:
         requested = await request_report(client, kind="ORDERS", format="CSV")
         with running_worker(lab) as doomed:
             await watched.wait_for_job(requested["id"], progress_at_least(10))
+            doomed.send_signal(signal.SIGSTOP)  # as in the test above
             with running_worker(lab):
                 doomed.send_signal(signal.SIGKILL)
                 failed = await wait_for_job(client, requested["id"], timeout=30)

@@ -73,10 +73,16 @@ class Stream:
     def of(self, job_id: str) -> list[Event]:
         return [event for event in self.events if event["id"] == job_id]
 
+    def _arrived(self) -> list[Event]:
+        """The events so far; raises the stream's error if it failed."""
+        if self.task is not None and self.task.done() and not self.task.cancelled():
+            self.task.result()
+        return self.events
+
     async def wait_for(self, predicate: Callable[[Event], bool], timeout: float = 30) -> Event:
         """The first event for which `predicate` holds, once it has arrived."""
         found = await eventually(
-            lambda: next((event for event in self.events if predicate(event)), None),
+            lambda: next((event for event in self._arrived() if predicate(event)), None),
             lambda event: event is not None,
             what="an event that matches",
             timeout=timeout,
@@ -88,7 +94,10 @@ class Stream:
     async def wait_for_job(self, job_id: str, state: JobState, timeout: float = 30) -> Job:
         """The first event of `job_id` in `state`, once it has arrived."""
         found = await eventually(
-            lambda: next((event for event in self.of(job_id) if state(event)), None),
+            lambda: next(
+                (event for event in self._arrived() if event["id"] == job_id and state(event)),
+                None,
+            ),
             lambda event: event is not None,
             what=f"an event of job {job_id} with {state.description}",
             timeout=timeout,
