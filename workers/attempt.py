@@ -25,8 +25,9 @@ from workers.queue import enqueue_report
 
 logger = logging.getLogger(__name__)
 
-# Progress events are throttled, but crossing each multiple of this is always sent.
-MIN_VISIBLE_STEP = 10
+# Progress events are throttled, but a subscriber never sees progress move by more than
+# this from one event to the next, unless a single report does (see Attempt.report).
+MAX_EVENT_STEP = 10
 # Between chunks, how often the attempt checks that the job is still its own.
 CHECKPOINT_INTERVAL_SECONDS = 0.5
 
@@ -43,8 +44,10 @@ class Attempt:
         self._settings = worker.settings
         self._guard = {"attempts": job.attempts}
         self._progress = 0
-        self._last_sent_progress = 0
+        self._last_sent: tuple[int, str | None] = (job.progress, job.message)
         self._last_sent_at = 0.0
+        # The latest report not sent (throttled), while it is newer than the last sent.
+        self._withheld: tuple[int, str] | None = None
         self._last_checked_at = time.monotonic()
         # True once this attempt's COMPLETED transition has been committed.
         self.completed = False
@@ -63,21 +66,39 @@ class Attempt:
         )
 
     async def report(self, progress: int, message: str, *, force: bool = False) -> None:
-        """Record progress (at most 99 until done); it never goes down within an attempt."""
+        """Record progress (at most 99 until done); it never goes down within an attempt.
+
+        Sent when forced, when PROGRESS_INTERVAL_SECONDS have passed since the last
+        event, or when progress has moved MAX_EVENT_STEP points since. A report
+        moving it further than that from the last event is preceded by the one
+        before it that was held back, so events are never more than MAX_EVENT_STEP
+        apart where no single report moves further. A report saying nothing new is
+        not sent.
+        """
         self._progress = max(self._progress, min(progress, 99))
+        latest = (self._progress, message)
         now = time.monotonic()
         due = now - self._last_sent_at >= self._settings.progress_interval_seconds
-        big_step = self._progress // MIN_VISIBLE_STEP > self._last_sent_progress // MIN_VISIBLE_STEP
-        if force or due or big_step:
-            updated = await self._move(
-                JobStatus.RUNNING, {JobStatus.RUNNING}, progress=self._progress, message=message
-            )
-            if updated is None:
-                raise JobNoLongerOursError(str(self.job.id))
-            self._last_sent_progress = self._progress
-            self._last_sent_at = self._last_checked_at = now
-        elif now - self._last_checked_at >= CHECKPOINT_INTERVAL_SECONDS:
-            await self.checkpoint()
+        step = self._progress - self._last_sent[0]
+        if latest != self._last_sent and (force or due or step >= MAX_EVENT_STEP):
+            if step > MAX_EVENT_STEP and self._withheld is not None:
+                await self._send(*self._withheld)
+            await self._send(*latest)
+        else:
+            if latest != self._last_sent:
+                self._withheld = latest
+            if now - self._last_checked_at >= CHECKPOINT_INTERVAL_SECONDS:
+                await self.checkpoint()
+
+    async def _send(self, progress: int, message: str) -> None:
+        updated = await self._move(
+            JobStatus.RUNNING, {JobStatus.RUNNING}, progress=progress, message=message
+        )
+        if updated is None:
+            raise JobNoLongerOursError(str(self.job.id))
+        self._last_sent = (progress, message)
+        self._withheld = None
+        self._last_sent_at = self._last_checked_at = time.monotonic()
 
     async def checkpoint(self) -> None:
         """Raise JobNoLongerOursError if the job was cancelled or taken over."""

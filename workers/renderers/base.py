@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,28 @@ class RenderResources:
     cpu_pool: Executor
 
 
+@dataclass(frozen=True, slots=True)
+class RenderStatus:
+    """How far a renderer has got with work of its own (a PDF's pages), for the job's progress."""
+
+    # Of ReportRenderer.work(rows), the part finished.
+    work_done: float = 0.0
+    # What the renderer is doing, counted in what the user gets ("Rendered 3 of 13 pages");
+    # None while it cannot say (it does not know yet how many rows are coming).
+    stage: str | None = None
+    # A stage of the renderer's own begins (a PDF's join): shown however soon after the last event.
+    milestone: bool = False
+
+
+# Awaited by a renderer, from within its own calls (so in order with the task's other
+# reports), each time its status changes.
+RenderProgress = Callable[[RenderStatus], Awaitable[None]]
+
+
+async def untold(status: RenderStatus) -> None:
+    """A RenderProgress for a renderer whose progress nobody follows."""
+
+
 class ReportRenderer(Protocol):
     """Writes one report file at `path`, fed rows in order, finished with the summary."""
 
@@ -47,11 +70,27 @@ class ReportRenderer(Protocol):
     max_chunk_rows: ClassVar[int | None]
 
     def __init__(
-        self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
+        self,
+        path: Path,
+        info: DocumentInfo,
+        resources: RenderResources,
+        io: SerialFileIO,
+        *,
+        progress: RenderProgress = untold,
     ) -> None: ...
 
-    def check_size(self, rows: int) -> None:
-        """Raise ReportTooLargeError if a report of `rows` rows cannot be rendered."""
+    @staticmethod
+    def work(rows: int) -> float:
+        """Estimated one-core milliseconds the format spends on a report of `rows` rows beyond
+        taking them as they are read (0 where that is all it does), for weighing its progress
+        against reading's."""
+        ...
+
+    async def expect_rows(self, rows: int) -> None:
+        """The report will have `rows` rows (known before reading for some kinds only).
+
+        Raises ReportTooLargeError if the format cannot hold them.
+        """
 
     async def write_rows(self, rows: list[Row]) -> None: ...
 

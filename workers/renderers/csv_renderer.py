@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
-from workers.renderers.base import DocumentInfo, RenderResources
+from workers.renderers.base import DocumentInfo, RenderProgress, RenderResources, untold
 from workers.reports.base import Row
 from workers.storage import SerialFileIO
 
@@ -19,8 +19,15 @@ class CsvRenderer:
     max_chunk_rows: ClassVar[int | None] = None
 
     def __init__(
-        self, path: Path, info: DocumentInfo, resources: RenderResources, io: SerialFileIO
+        self,
+        path: Path,
+        info: DocumentInfo,
+        resources: RenderResources,
+        io: SerialFileIO,
+        *,
+        progress: RenderProgress = untold,
     ) -> None:
+        # No work of its own to tell `progress` of: rows are written as they are read.
         self._path = path
         self._info = info
         self._io = io
@@ -28,7 +35,12 @@ class CsvRenderer:
         # The write of a block of encoded CSV still running (write_csv).
         self._writing: asyncio.Future[int] | None = None
 
-    def check_size(self, rows: int) -> None:
+    @staticmethod
+    def work(rows: int) -> float:
+        """Nothing beyond writing the rows as they are read."""
+        return 0.0
+
+    async def expect_rows(self, rows: int) -> None:
         """CSV has no row limit: it streams."""
 
     async def write_rows(self, rows: list[Row]) -> None:

@@ -8,6 +8,7 @@ page does, so batches rendered apart join into one evenly filled document.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from html import escape
@@ -40,6 +41,11 @@ table.rows th { background-color: #e8e8e8; text-align: left; padding: 2pt 3pt;
                 border-bottom: 0.75pt solid #888; }
 table.rows td { padding: 1.5pt 3pt; border-bottom: 0.25pt solid #ddd; }
 """
+
+
+def page_count(rows: int) -> int:
+    """Pages a report of `rows` rows fills when no row wraps onto a second line."""
+    return 1 + math.ceil(max(0, rows - FIRST_PAGE_ROWS) / ROWS_PER_PAGE)
 
 
 def _label(key: str) -> str:

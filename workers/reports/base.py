@@ -31,6 +31,9 @@ class ReportBuilder(Protocol):
     columns: ClassVar[tuple[str, ...]]
     # True when work_total() is also the number of rows the report will have.
     work_is_rows: ClassVar[bool]
+    # What work_total() counts, as progress messages name it: "rows" where they are the
+    # report's rows, else what the rows are made from ("line items").
+    work_unit: ClassVar[str]
     # Headline of the stage shown while reading, e.g. "Reading orders".
     reading_message: ClassVar[str]
 

@@ -65,6 +65,7 @@ class CustomersReport:
         "last_order_at",
     )
     work_is_rows: ClassVar[bool] = False
+    work_unit: ClassVar[str] = "line items"
     reading_message: ClassVar[str] = "Reading customers"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:

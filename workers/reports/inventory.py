@@ -28,6 +28,7 @@ class InventoryReport:
         "revenue",
     )
     work_is_rows: ClassVar[bool] = True
+    work_unit: ClassVar[str] = "rows"
     reading_message: ClassVar[str] = "Reading products"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:

@@ -58,6 +58,7 @@ class OrdersReport:
         "line_total",
     )
     work_is_rows: ClassVar[bool] = True
+    work_unit: ClassVar[str] = "rows"
     reading_message: ClassVar[str] = "Reading orders"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:

@@ -63,6 +63,7 @@ class SalesReport:
         "average_order_value",
     )
     work_is_rows: ClassVar[bool] = False
+    work_unit: ClassVar[str] = "line items"
     reading_message: ClassVar[str] = "Reading sales"
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:
