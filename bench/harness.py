@@ -28,13 +28,17 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest rank; NaN when nothing was measured (a smoke run's window on a loaded
+    machine can end before a single slow request has finished)."""
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
 
 
 def p50(values: Sequence[float]) -> float:
-    return statistics.median(values)
+    return statistics.median(values) if values else float("nan")
 
 
 def p99(values: Sequence[float]) -> float:
