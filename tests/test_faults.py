@@ -81,7 +81,7 @@ async def test_a_lapsed_lease_on_the_last_attempt_fails_the_job(
                 failed = await wait_for_job(client, requested["id"], timeout=30)
                 await watched.wait_for_job(requested["id"], FINISHED)
     assert (failed["status"], failed["attempts"]) == ("FAILED", 1)
-    assert failed["error"] == f"{LOST_WORKER_ERROR}; gave up after 1 attempts."
+    assert failed["error"] == f"{LOST_WORKER_ERROR}; gave up after 1 attempt."
     assert failed["downloadUrl"] is None and report_files(lab, requested["id"]) == []
     statuses = [e["status"] for e in watched.of(requested["id"])]
     assert "PENDING" not in statuses[1:], "not taken back for an attempt it does not have"

@@ -20,7 +20,7 @@ from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, ReportJob
 from models.settings import Settings
 from workers.context import WorkerContext
-from workers.failures import retry_delay
+from workers.failures import gave_up, retry_delay
 from workers.queue import enqueue_report
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class Attempt:
     async def retry_or_fail(self, error: str) -> None:
         """Schedule another attempt after a backoff, or fail if none are left."""
         if self.number >= (self.job.attempt_limit or self._settings.max_attempts):
-            await self.fail(f"{error}; gave up after {self.number} attempts.")
+            await self.fail(gave_up(error, self.number))
             return
         delay = retry_delay(
             self.number,

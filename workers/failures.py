@@ -26,6 +26,11 @@ def describe_transient(exc: BaseException) -> str:
     return "The report file could not be written"
 
 
+def gave_up(error: str, attempts: int) -> str:
+    """The final error of a job whose attempts all failed."""
+    return f"{error}; gave up after {attempts} attempt{'' if attempts == 1 else 's'}."
+
+
 def retry_delay(attempt: int, base_seconds: float, max_seconds: float) -> float:
     """Exponential backoff with jitter: about base * 2**(attempt-1), within ±20 %."""
     delay: float = min(max_seconds, base_seconds * 2 ** max(attempt - 1, 0))

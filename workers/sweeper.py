@@ -22,6 +22,7 @@ from models.failures import is_connection_failure
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob
 from workers.context import WorkerContext
+from workers.failures import gave_up
 from workers.queue import enqueue_report
 from workers.storage import TEMP_SUFFIX, remove_quietly
 
@@ -79,7 +80,7 @@ class Sweeper:
                     JobStatus.FAILED,
                     only_from={JobStatus.RUNNING},
                     guard=guard,
-                    error=f"{LOST_WORKER_ERROR}; gave up after {job.attempts} attempts.",
+                    error=gave_up(LOST_WORKER_ERROR, job.attempts),
                     message="Failed",
                     finished_at=now,
                     lease_expires_at=None,
