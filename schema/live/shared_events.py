@@ -156,13 +156,19 @@ class _AlreadyExecuted:
         return self._result
 
 
+_SPLICED_KEYS = {"id", "type", "payload"}
+
+
 def encode_shared_message(message: object) -> str | None:
     """The WebSocket text of a subscription result whose data was shared, or None.
 
     The data's JSON is encoded once per shared result and spliced into each
     subscriber's message around its own operation id.
     """
-    if not isinstance(message, dict) or message.get("type") not in ("next", "data"):
+    # Only the shape spliced below: a key Strawberry may add one day is never dropped.
+    if not isinstance(message, dict) or message.keys() != _SPLICED_KEYS:
+        return None
+    if message["type"] not in ("next", "data"):
         return None
     payload = message.get("payload")
     if not isinstance(payload, dict) or payload.keys() != {"data"}:
