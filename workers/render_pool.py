@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 
 from workers.pdf_process import prepare_process
@@ -14,6 +16,8 @@ MIN_RENDER_PROCESSES = 2
 # Rendering takes every core it is given; at a lower priority it still gets them
 # when they are idle, but the worker's event loop and the API come first.
 RENDER_NICENESS = 10
+# <linux/prctl.h>: the signal a process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 
 
 def render_processes(configured: int) -> int:
@@ -27,10 +31,28 @@ def open_render_pool(configured: int) -> ProcessPoolExecutor:
         max_workers=render_processes(configured),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_render_process,
+        initargs=(os.getpid(),),
     )
 
 
-def _start_render_process() -> None:
+def _start_render_process(worker_pid: int) -> None:
     """Runs in each pool process as it starts."""
+    _die_with(worker_pid)
     os.nice(RENDER_NICENESS)
     prepare_process()
+
+
+def _die_with(worker_pid: int) -> None:
+    """Be killed when the worker dies, however it dies (SIGKILL, the OOM killer).
+
+    A pool process waits for work on a queue it also holds a writing end of, so
+    it would otherwise wait for ever once its worker is gone. Linux only; the
+    pool is spawned from the worker's main thread, whose end is the worker's.
+    """
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)
+    if prctl is None:
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != worker_pid:
+        # The worker died before the request took effect.
+        os._exit(1)
