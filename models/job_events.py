@@ -2,12 +2,19 @@
 
 PostgreSQL is the truth and Redis carries news: an event is published only
 after the change it describes is committed, so a lost event costs latency,
-never data.
+never data. Subscribers re-read the database when the API's event connection
+comes back, but a publish can fail while that connection stays up (Redis hung
+for a moment, or unreachable from this process only); so an event Redis did
+not take is sent again once it answers, or a stream waiting for its job's last
+change would wait for ever.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
+from uuid import UUID
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -17,28 +24,73 @@ from models.redis_keys import account_channel
 
 logger = logging.getLogger(__name__)
 
+# How often events Redis did not take are tried again.
+RESEND_INTERVAL_SECONDS = 1.0
+# Jobs whose latest event waits to be sent again, at most; past it the oldest is
+# dropped (its subscribers see the job's next change, or catch up on a reconnect).
+MAX_UNSENT_JOBS = 10_000
+
 
 class JobEventPublisher:
-    """Publishes committed job changes; a Redis failure is logged, never raised."""
+    """Publishes committed job changes; a Redis failure is logged, never raised.
+
+    Of a job whose event could not be sent, the latest is kept and sent again
+    (subscribers drop versions they have seen, so a late or repeated one is harmless).
+    """
 
     def __init__(self, redis: Redis, channel_prefix: str) -> None:
         self._redis = redis
         self._channel_prefix = channel_prefix
+        self._unsent: OrderedDict[UUID, JobSnapshot] = OrderedDict()
         # Logged once per outage, not once per event.
         self._failing = False
 
     async def publish(self, snapshot: JobSnapshot) -> None:
+        if not await self._send(snapshot):
+            self._keep(snapshot)
+            return
+        waiting = self._unsent.get(snapshot.id)
+        if waiting is not None and waiting.version <= snapshot.version:
+            del self._unsent[snapshot.id]
+        if self._unsent:
+            await self.resend()
+
+    async def resend(self) -> None:
+        """Send again what Redis did not take, oldest first; stop at the first failure."""
+        while self._unsent:
+            job_id, snapshot = next(iter(self._unsent.items()))
+            if not await self._send(snapshot):
+                return
+            if self._unsent.get(job_id) is snapshot:
+                del self._unsent[job_id]
+
+    async def resend_forever(self) -> None:
+        """Run for the process's life: events are sent again even if no new one comes."""
+        while True:
+            await asyncio.sleep(RESEND_INTERVAL_SECONDS)
+            if self._unsent:
+                await self.resend()
+
+    async def _send(self, snapshot: JobSnapshot) -> bool:
         channel = account_channel(self._channel_prefix, snapshot.account_id)
         try:
             await self._redis.publish(channel, snapshot.to_json())
         except (RedisError, OSError) as exc:
             if not self._failing:
-                logger.warning(
-                    "cannot publish job events (%s); subscribers catch up from the database",
-                    exc,
-                )
+                logger.warning("cannot publish job events (%s); they are sent again later", exc)
             self._failing = True
-            return
+            return False
         if self._failing:
             logger.info("publishing job events again")
             self._failing = False
+        return True
+
+    def _keep(self, snapshot: JobSnapshot) -> None:
+        waiting = self._unsent.get(snapshot.id)
+        if waiting is not None and waiting.version > snapshot.version:
+            return
+        self._unsent[snapshot.id] = snapshot
+        self._unsent.move_to_end(snapshot.id)
+        if len(self._unsent) > MAX_UNSENT_JOBS:
+            dropped, _ = self._unsent.popitem(last=False)
+            logger.warning("job %s: an event could not be published and is dropped", dropped)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -41,17 +42,22 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     )
     revocation = SessionRevocation(queue, settings.channel_prefix)
     revocation.listen(hub)
+    publisher = JobEventPublisher(queue, settings.channel_prefix)
     await hub.start()
+    resending = asyncio.create_task(publisher.resend_forever(), name="event-resends")
     try:
         yield Services(
             settings=settings,
             queue=queue,
-            publisher=JobEventPublisher(queue, settings.channel_prefix),
+            publisher=publisher,
             hub=hub,
             rate_limiter=RateLimiter(queue, settings.channel_prefix),
             revocation=revocation,
         )
     finally:
+        resending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await resending
         await hub.stop()
         await queue.aclose()
         await close_database()

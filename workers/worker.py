@@ -105,6 +105,7 @@ class ReportWorker(Worker):
                 beat_forever(self.pool, settings.channel_prefix, self._identity), name="heartbeat"
             ),
             asyncio.create_task(self._wakeups.run_forever(), name="wakeups"),
+            asyncio.create_task(context.publisher.resend_forever(), name="event-resends"),
         ]
         logger.info("worker %s ready on queue %s", self._identity, settings.queue_name)
 
