@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import redis
 
+from models.redis_keys import ARQ_JOB_KEY_PREFIXES
 from models.settings import Settings
 from service.processes import migrate
 
@@ -110,7 +111,9 @@ def _forget_redis_keys(settings: Settings) -> None:
     client = redis.Redis.from_url(settings.redis_url)
     try:
         doomed = list(client.scan_iter(match=f"{settings.channel_prefix}*", count=1000))
-        doomed += list(client.scan_iter(match="arq:*", count=1000))
+        # arq's records of every job: the benchmark's Redis DB is its own.
+        for arq_prefix in ARQ_JOB_KEY_PREFIXES:
+            doomed += list(client.scan_iter(match=f"{arq_prefix}*", count=1000))
         if doomed:
             client.delete(*doomed)
     finally:
