@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult, StreamExecutionResult
 
 from models.failures import is_connection_failure
@@ -30,6 +31,9 @@ _VARIABLE_ERROR = re.compile(
 )
 
 INTERNAL_MESSAGE = "Internal error."
+# Strawberry's refusals of an operation the transport cannot run (a query on the legacy
+# WebSocket protocol, an operation name the document lacks): the document's fault.
+_OPERATIONS_REFUSED = (CannotGetOperationTypeError, InvalidOperationTypeError)
 
 
 def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: object) -> GraphQLError:
@@ -51,14 +55,17 @@ def classify(error: GraphQLError) -> GraphQLError:
         field = variable["path"] or variable["variable"]
         return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT, field=field)
     original = error.original_error
+    # Before anything ran, an error has no path. One raised while a subscription's
+    # stream ran has none either, but neither does it point into the document: that
+    # one is a failure of ours (or of a connection), never the client's.
     if error.path is None:
-        # Found in the document itself, before anything ran.
         if error.message.startswith("Syntax Error"):
             return _with_code(error, error.message, ErrorCode.GRAPHQL_PARSE_FAILED)
-        if original is not None:
+        if original is None or isinstance(original, _OPERATIONS_REFUSED):
+            return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
+        if error.nodes:
             # A literal our scalar could not parse (e.g. price: "abc").
             return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT)
-        return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
     if original is not None and is_connection_failure(original):
         logger.warning("%s at %s: %s", UNAVAILABLE_MESSAGE, error.path, original)
         return _with_code(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)

@@ -128,13 +128,13 @@ async def test_a_document_that_does_not_parse_has_its_code(
 
 @pytest.mark.parametrize(
     ("subprotocol", "code"),
-    [(TRANSPORT_WS, "GRAPHQL_VALIDATION_FAILED"), (LEGACY_WS, "BAD_USER_INPUT")],
+    [(TRANSPORT_WS, "GRAPHQL_VALIDATION_FAILED"), (LEGACY_WS, "GRAPHQL_VALIDATION_FAILED")],
 )
 async def test_a_query_over_a_websocket_has_its_code(
     api_url: str, signed_in_client: SignedInClientFactory, subprotocol: str, code: str
 ) -> None:
     """graphql-transport-ws runs queries too, checked like any document; the legacy
-    protocol runs subscriptions only, and says so."""
+    protocol runs subscriptions only, and says so as a fault of the document."""
     client = await signed_in_client(api_url)
     async with gql_session(api_url, client.token, subprotocol) as session:
         with pytest.raises(TransportQueryError) as caught:
@@ -159,7 +159,7 @@ async def test_another_account_s_job_is_not_found(
 async def test_a_stream_that_loses_its_database_ends_with_service_unavailable(
     stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
-    """Raised inside the stream (schema/resolvers/subscriptions.py, stream_failure)."""
+    """Raised inside the stream, and coded as its result leaves (schema/error_policy.py)."""
     postgres = PrivatePostgres()
     try:
         await asyncio.to_thread(postgres.init)

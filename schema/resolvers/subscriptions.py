@@ -1,25 +1,24 @@
-"""Live job status: the current state first, then every change, in order, no repeats."""
+"""Live job status: the current state first, then every change, in order, no repeats.
+
+What fails inside a stream is coded by the schema's ErrorPolicy as its result leaves.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import strawberry
 
-from models.failures import is_connection_failure
 from models.job_snapshots import JobSnapshot
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
-from schema.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorCode, not_found
+from schema.errors import not_found
 from schema.live.job_event_hub import Resync
 from schema.resolvers.report_jobs import owned_job
 from schema.types.enums import JobStatus
 from schema.types.report_jobs import ReportJob
-
-logger = logging.getLogger(__name__)
 
 # How far back a resynchronising subscriber looks for changes it may have
 # missed, before the newest change it saw (allows for clock skew between writers).
@@ -54,52 +53,33 @@ class _RepeatFilter:
         return True
 
 
-def stream_failure(exc: Exception) -> ApiError:
-    """The coded error a subscription's stream ends with when something fails in it.
-
-    Errors raised inside a stream reach the client without passing through the
-    schema's ErrorPolicy; they are classified here. (Each stream catches for
-    itself rather than through a wrapping generator: with thousands open, one
-    more generator each is memory, and one more hop per event is time.)
-    """
-    if is_connection_failure(exc):
-        return ApiError(ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
-    logger.error("subscription failed", exc_info=exc)
-    return ApiError(ErrorCode.INTERNAL_SERVER_ERROR, "Internal error.")
-
-
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
         description="The job's current state, then every change; ends after a terminal state."
     )
     async def report_job(self, info: AppInfo, id: strawberry.ID) -> AsyncGenerator[ReportJob, None]:
-        try:
-            account_id = current_account(info)
-            job = await owned_job(account_id, id)
-            if job is None:
-                raise not_found("Report job")
-            # Listen first, then read: a change committed in between is not missed.
-            async with info.context.services.hub.listen(account_id) as listener:
-                current = await _current(job.id)
-                if current is None:
-                    return
+        account_id = current_account(info)
+        job = await owned_job(account_id, id)
+        if job is None:
+            raise not_found("Report job")
+        # Listen first, then read: a change committed in between is not missed.
+        async with info.context.services.hub.listen(account_id) as listener:
+            current = await _current(job.id)
+            if current is None:
+                return
+            yield ReportJob.from_snapshot(current)
+            while not current.is_terminal:
+                item = await listener.next()
+                if isinstance(item, Resync):
+                    reloaded = await _current(job.id)
+                    if reloaded is None:
+                        return
+                    item = reloaded
+                if item.id != current.id or item.version <= current.version:
+                    continue
+                current = item
                 yield ReportJob.from_snapshot(current)
-                while not current.is_terminal:
-                    item = await listener.next()
-                    if isinstance(item, Resync):
-                        reloaded = await _current(job.id)
-                        if reloaded is None:
-                            return
-                        item = reloaded
-                    if item.id != current.id or item.version <= current.version:
-                        continue
-                    current = item
-                    yield ReportJob.from_snapshot(current)
-        except ApiError:
-            raise
-        except Exception as exc:
-            raise stream_failure(exc) from exc
 
     @strawberry.subscription(
         description="Every change to any of your jobs, optionally only those reaching the "
@@ -108,26 +88,19 @@ class Subscription:
     async def report_jobs(
         self, info: AppInfo, status: list[JobStatus] | None = None
     ) -> AsyncGenerator[ReportJob, None]:
-        try:
-            account_id = current_account(info)
-            wanted = frozenset(status) if status else None
-            repeats = _RepeatFilter()
-            async with info.context.services.hub.listen(account_id) as listener:
-                while True:
-                    item = await listener.next()
-                    if isinstance(item, Resync):
-                        changed = await ReportJobModel.filter(
-                            account_id=account_id, updated_at__gte=repeats.horizon - RESYNC_MARGIN
-                        ).order_by("updated_at")
-                        batch = [JobSnapshot.from_model(job) for job in changed]
-                    else:
-                        batch = [item]
-                    for snapshot in batch:
-                        if repeats.is_new(snapshot) and (
-                            wanted is None or snapshot.status in wanted
-                        ):
-                            yield ReportJob.from_snapshot(snapshot)
-        except ApiError:
-            raise
-        except Exception as exc:
-            raise stream_failure(exc) from exc
+        account_id = current_account(info)
+        wanted = frozenset(status) if status else None
+        repeats = _RepeatFilter()
+        async with info.context.services.hub.listen(account_id) as listener:
+            while True:
+                item = await listener.next()
+                if isinstance(item, Resync):
+                    changed = await ReportJobModel.filter(
+                        account_id=account_id, updated_at__gte=repeats.horizon - RESYNC_MARGIN
+                    ).order_by("updated_at")
+                    batch = [JobSnapshot.from_model(job) for job in changed]
+                else:
+                    batch = [item]
+                for snapshot in batch:
+                    if repeats.is_new(snapshot) and (wanted is None or snapshot.status in wanted):
+                        yield ReportJob.from_snapshot(snapshot)
