@@ -59,5 +59,6 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         with contextlib.suppress(asyncio.CancelledError):
             await resending
         await hub.stop()
+        await revocation.close()
         await queue.aclose()
         await close_database()

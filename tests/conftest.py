@@ -121,8 +121,8 @@ def stack(
 async def app(settings: Settings) -> AsyncIterator[Starlette]:
     """The ASGI app with its lifespan running; also gives this process its Tortoise."""
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
-        yield manager.app  # type: ignore[misc]
+    async with LifespanManager(application):
+        yield application
 
 
 @pytest.fixture(scope="session")

@@ -16,15 +16,21 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from gql import Client, GraphQLRequest, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.exceptions import TransportConnectionFailed, TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
+from redis.asyncio import Redis
+from starlette.applications import Starlette
 
 from client.graphql_client import ReportsClient
 from models.accounts import AuthSession
+from models.redis_keys import event_hub_client_name
+from models.settings import Settings
+from schema.limits.rate_limits import RateRule
 from service.processes import running_api, running_worker
 from tests.support.clients import register
 from tests.support.documents import ME, WATCH_JOB, WATCH_JOBS
@@ -136,6 +142,37 @@ async def first_error(base_url: str, token: str | None, document: str) -> dict[s
 async def ending_error(stream: asyncio.Task[dict[str, Any]]) -> dict[str, Any]:
     """The error a stream started with `first_error` ended with, once the sign-out reached it."""
     return await asyncio.wait_for(stream, timeout=SIGNED_OUT_STREAM_ENDS_SECONDS)
+
+
+async def in_process_stream_errors(client: ReportsClient, token: str | None) -> list[Any]:
+    """The errors of a reportJobs stream of the in-process app that must end by itself
+    (the in-process transport answers only once the stream has ended)."""
+    response = await asyncio.wait_for(
+        client._http.post(
+            "/graphql",
+            json={"query": WATCH_JOBS},
+            headers={"Authorization": f"Bearer {token}", "Accept": MULTIPART_ACCEPT},
+        ),
+        timeout=SIGNED_OUT_STREAM_ENDS_SECONDS,
+    )
+    parts = [
+        json.loads(part.split("\r\n\r\n", 1)[1])
+        for part in response.text.split("\r\n--graphql")
+        if "\r\n\r\n" in part
+    ]
+    return [error for part in parts if part for error in part["payload"]["errors"]]
+
+
+async def drop_event_hub_connections(lab: Settings) -> None:
+    """Cut the API processes' event subscriptions, as a Redis restart would."""
+    redis = Redis.from_url(lab.redis_url)
+    try:
+        hubs = event_hub_client_name(lab.channel_prefix, 0).removesuffix("0")
+        for client in await redis.client_list():
+            if client["name"].startswith(hubs):
+                await redis.client_kill_filter(_id=client["id"])
+    finally:
+        await redis.aclose()
 
 
 async def held_before_and_opened(
@@ -330,19 +367,47 @@ async def test_an_http_subscription_looks_its_session_up_afresh(user: ReportsCli
     await AuthSession.filter(account_id=account_id).update(revoked_at=datetime.now(UTC))
     assert (await user.execute(ME))["me"]["id"] == account_id, "still remembered as live"
 
-    # A stream let in would never end: the in-process transport answers once it has.
-    response = await asyncio.wait_for(
-        user._http.post(
-            "/graphql",
-            json={"query": WATCH_JOBS},
-            headers={"Authorization": f"Bearer {user.token}", "Accept": MULTIPART_ACCEPT},
-        ),
-        timeout=SIGNED_OUT_STREAM_ENDS_SECONDS,
-    )
-    parts = [
-        json.loads(part.split("\r\n\r\n", 1)[1])
-        for part in response.text.split("\r\n--graphql")
-        if "\r\n\r\n" in part
-    ]
-    (error,) = [error for part in parts if part for error in part["payload"]["errors"]]
+    (error,) = await in_process_stream_errors(user, user.token)
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_logout_while_a_stream_is_being_let_in_ends_it(
+    app: Starlette, user: ReportsClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream's session is watched from before it is looked up: a logout landing while
+    the stream is still being let in (here, while it is counted against the rate limit)
+    ends it, instead of leaving it signed in until its token expires."""
+    limiter = app.state.services.rate_limiter
+    counting = limiter.hit
+    token = user.token
+
+    async def logout_meanwhile(rule: RateRule, subject: str) -> None:
+        monkeypatch.setattr(limiter, "hit", counting)
+        await user.execute(LOGOUT)
+        await counting(rule, subject)
+
+    monkeypatch.setattr(limiter, "hit", logout_meanwhile)
+    assert await in_process_stream_errors(user, token) == [SESSION_REVOKED]
+
+
+async def test_a_logout_whose_announcement_was_lost_ends_streams_and_sockets_once_redis_returns(
+    stack: StackFactory,
+) -> None:
+    """A process that missed a revocation while its Redis connection was away looks up
+    its live connections' sessions when it is back, and ends those signed out."""
+    lab = await stack("http-subscriptions-lost-revocation")
+    with running_api(lab) as url:
+        token = await signed_up(url)
+        async with socket(url, bearer(token)) as ws:
+            assert await answer(ws) == "connection_ack"
+            _, stream = await held_before_and_opened(url, token)
+            # What a logout in a process whose announcement was lost leaves behind.
+            database = await asyncpg.connect(lab.database_url)
+            try:
+                await database.execute("UPDATE auth_session SET revoked_at = now()")
+            finally:
+                await database.close()
+            await drop_event_hub_connections(lab)
+            assert await ending_error(stream) == SESSION_REVOKED
+            assert await answer(ws, timeout=SIGNED_OUT_STREAM_ENDS_SECONDS) == 4401
+            assert ws.close_reason == "UNAUTHENTICATED: session revoked; sign in again"

@@ -3,7 +3,7 @@
 Through real API processes, tests/test_http_subscriptions.py shows the whole
 path (logout, another process's logout, a token expiring); here each moment a
 sign-out can arrive at is chosen exactly: while the stream waits for an event,
-while its client has not yet taken the last one, and not at all.
+while its client has not yet taken the last one, before it began, and not at all.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from uuid import uuid4
 import pytest
 from strawberry.types import ExecutionResult
 
-from schema.auth.revocation import EndConnection, LiveConnections, StopTracking
+from schema.auth.revocation import LiveConnections
 from schema.auth.sessions import Caller
 from schema.http import refusals
 from schema.http.signed_out_streams import until_signed_out
@@ -43,21 +43,21 @@ class Subscription:
 
 
 class Tracking:
-    """A session's connections tracked as the view tracks them; whether the stream stopped that."""
+    """A session's connection watched as the view watches it; whether the stream stopped that."""
 
     def __init__(self, lifetime: timedelta = timedelta(hours=1)) -> None:
         self.connections = LiveConnections()
         self.caller = Caller(uuid4(), uuid4(), datetime.now(UTC) + lifetime)
-        self.stopped = False
+        self.connection = self.connections.watch(self.caller.session_id)
 
-    def __call__(self, end: EndConnection) -> StopTracking:
-        stop = self.connections.track(self.caller, end)
+    def stream(
+        self, results: AsyncGenerator[ExecutionResult, None]
+    ) -> AsyncGenerator[ExecutionResult, None]:
+        return until_signed_out(results, self.connection, self.caller)
 
-        def stopping() -> None:
-            self.stopped = True
-            stop()
-
-        return stopping
+    @property
+    def stopped(self) -> bool:
+        return self.caller.session_id not in self.connections.session_ids()
 
     def revoke(self) -> None:
         self.connections.end([self.caller.session_id])
@@ -66,7 +66,7 @@ class Tracking:
 async def test_a_revoked_session_s_stream_stops_waiting_and_says_why() -> None:
     tracking = Tracking()
     subscription = Subscription()
-    stream = until_signed_out(subscription.results(), tracking)
+    stream = tracking.stream(subscription.results())
     assert await anext(stream) is EVENT
     waiting = asyncio.create_task(anext(stream))
     await asyncio.wait_for(subscription.waiting.wait(), WAIT_SECONDS)
@@ -85,7 +85,7 @@ async def test_a_revoked_session_s_stream_stops_waiting_and_says_why() -> None:
 async def test_a_sign_out_while_the_client_holds_an_event_ends_the_stream_next() -> None:
     tracking = Tracking()
     subscription = Subscription()
-    stream = until_signed_out(subscription.results(), tracking)
+    stream = tracking.stream(subscription.results())
     assert await anext(stream) is EVENT
     tracking.revoke()
     last = await anext(stream)
@@ -99,7 +99,7 @@ async def test_a_sign_out_while_the_client_holds_an_event_ends_the_stream_next()
 async def test_an_expiring_token_ends_its_stream() -> None:
     tracking = Tracking(timedelta(seconds=SHORT_TOKEN_SECONDS))
     subscription = Subscription()
-    stream = until_signed_out(subscription.results(), tracking)
+    stream = tracking.stream(subscription.results())
     errors = [event.errors async for event in stream]
     assert errors == [None, [refusals.TOKEN_EXPIRED.error]]
     assert subscription.closed.is_set()
@@ -109,7 +109,7 @@ async def test_an_expiring_token_ends_its_stream() -> None:
 async def test_a_client_leaving_is_not_taken_for_a_sign_out() -> None:
     tracking = Tracking()
     subscription = Subscription()
-    stream = until_signed_out(subscription.results(), tracking)
+    stream = tracking.stream(subscription.results())
     assert await anext(stream) is EVENT
     waiting = asyncio.create_task(anext(stream))
     await asyncio.wait_for(subscription.waiting.wait(), WAIT_SECONDS)
@@ -127,6 +127,17 @@ async def test_a_stream_that_ends_by_itself_is_no_longer_tracked() -> None:
     async def finished() -> AsyncGenerator[ExecutionResult, None]:
         yield EVENT
 
-    stream = until_signed_out(finished(), tracking)
+    stream = tracking.stream(finished())
     assert [event async for event in stream] == [EVENT]
+    assert tracking.stopped
+
+
+async def test_a_session_revoked_while_its_stream_was_set_up_gets_only_the_refusal() -> None:
+    """Watched from before its session was looked up, a stream whose session signs out
+    before it starts is not let in to wait for an event that would never end it."""
+    tracking = Tracking()
+    subscription = Subscription()
+    tracking.revoke()
+    stream = tracking.stream(subscription.results())
+    assert [event.errors async for event in stream] == [[refusals.SESSION_REVOKED.error]]
     assert tracking.stopped

@@ -18,6 +18,8 @@ import websockets
 from gql import Client
 from gql.transport.exceptions import TransportConnectionFailed, TransportServerError
 from gql.transport.websockets import WebsocketsTransport
+from websockets.asyncio.client import ClientConnection
+from websockets.frames import Close
 from websockets.typing import Subprotocol
 
 from client.graphql_client import ReportsClient
@@ -84,6 +86,16 @@ async def legacy_close(base_url: str, init_payload: dict[str, str]) -> tuple[Any
     return message["payload"], closed.value.rcvd.code, closed.value.rcvd.reason
 
 
+async def until_closed(ws: ClientConnection) -> tuple[list[dict[str, Any]], Close | None]:
+    """Every message the server sends until it closes, and its close frame if it sent one."""
+    told: list[dict[str, Any]] = []
+    while True:
+        try:
+            told.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+        except websockets.ConnectionClosed as closed:
+            return told, closed.rcvd
+
+
 async def revoked_token(base_url: str) -> str:
     async with ReportsClient(base_url) as client:
         await register(client)
@@ -100,6 +112,7 @@ def test_every_refusal_fits_a_close_frame_and_is_not_retried_in_a_loop() -> None
         refusals.BAD_TOKEN,
         refusals.UNAVAILABLE,
         refusals.rate_limited(RATE_LIMIT_WINDOW_SECONDS),
+        refusals.ALREADY_INITIALISED,
         *signed_out,
     ):
         assert len(refusal.reason.encode()) <= refusals.MAX_CLOSE_REASON_BYTES
@@ -108,6 +121,7 @@ def test_every_refusal_fits_a_close_frame_and_is_not_retried_in_a_loop() -> None
         refusals.NO_TOKEN,
         refusals.BAD_TOKEN,
         refusals.rate_limited(1),
+        refusals.ALREADY_INITIALISED,
         *signed_out,
     ):
         assert refused_by_the_client.close_code in NOT_RETRIED_BY_GRAPHQL_WS
@@ -204,3 +218,25 @@ async def test_a_refusal_is_per_socket(api_url: str) -> None:
     for protocol in PROTOCOLS:
         assert await connect(api_url, protocol, {}) is not None
         assert await connect(api_url, protocol, {"Authorization": f"Bearer {token}"}) is None
+
+
+async def test_a_second_connection_init_is_refused_on_both_protocols(api_url: str) -> None:
+    """graphql-transport-ws forbids it (Strawberry closes 4429); the legacy protocol does
+    not, and a second connect would count, watch and keep alive the socket twice."""
+    async with ReportsClient(api_url) as client:
+        await register(client)
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {client.token}"}}
+    for protocol in PROTOCOLS:
+        async with websockets.connect(ws_url(api_url), subprotocols=[Subprotocol(protocol)]) as ws:
+            await ws.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+            await ws.send(json.dumps(init))
+            told, closed = await until_closed(ws)
+        assert closed is not None
+        assert closed.code == 4429
+        if protocol == LEGACY_WS:
+            errors = [message for message in told if message["type"] == "connection_error"]
+            assert errors == [
+                {"type": "connection_error", "payload": refusals.ALREADY_INITIALISED.payload}
+            ]
+            assert closed.reason == refusals.ALREADY_INITIALISED.reason

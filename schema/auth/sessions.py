@@ -35,11 +35,16 @@ async def start_session(settings: Settings, account_id: UUID) -> str:
     return issue_auth_token(settings.secret_key, AuthClaims(account_id, session.id))
 
 
+def session_of(settings: Settings, token: str) -> UUID | None:
+    """The session a well-signed, unexpired token names, live or not, without looking it up."""
+    claims = _claims(settings, token)
+    return None if claims is None else claims.session_id
+
+
 async def authenticate(settings: Settings, token: str) -> Caller | None:
     """Who the token speaks for, or None if it is forged, expired or revoked."""
-    try:
-        claims = read_auth_token(settings.secret_key, token, settings.token_ttl_seconds)
-    except InvalidTokenError:
+    claims = _claims(settings, token)
+    if claims is None:
         return None
     session = await AuthSession.get_or_none(
         id=claims.session_id,
@@ -60,6 +65,19 @@ async def end_session(caller: Caller, *, everywhere: bool) -> list[UUID]:
     revoked: list[UUID] = [UUID(str(i)) for i in await sessions.values_list("id", flat=True)]
     await AuthSession.filter(id__in=revoked).update(revoked_at=datetime.now(UTC))
     return revoked
+
+
+async def revoked_among(session_ids: Iterable[UUID]) -> list[UUID]:
+    """Which of these sessions are revoked."""
+    revoked = AuthSession.filter(id__in=list(session_ids), revoked_at__isnull=False)
+    return [UUID(str(i)) for i in await revoked.values_list("id", flat=True)]
+
+
+def _claims(settings: Settings, token: str) -> AuthClaims | None:
+    try:
+        return read_auth_token(settings.secret_key, token, settings.token_ttl_seconds)
+    except InvalidTokenError:
+        return None
 
 
 class CheckedSessions:

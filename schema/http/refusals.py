@@ -1,9 +1,10 @@
 """Why a live connection is refused or ended: every close code and reason, in one place.
 
 A WebSocket is refused at connect (no token, a bad one, too many connections,
-the database away), and closed later when its session signs out (its token
-expires, or its session is revoked); an HTTP subscription is ended for the same
-sign-outs, its last part the Refusal as a coded error.
+the database away, a second connect on one socket), and closed later when its
+session signs out (its token expires, or its session is revoked); an HTTP
+subscription is ended for the same sign-outs, its last part the Refusal as a
+coded error.
 
 Strawberry closes a graphql-transport-ws socket whose connect hook refused it
 with 4403 "Forbidden", whatever the cause, and the legacy graphql-ws one with
@@ -95,6 +96,15 @@ TOKEN_EXPIRED = Refusal(
 )
 SESSION_REVOKED = Refusal(
     UNAUTHENTICATED_CLOSE_CODE, ErrorCode.UNAUTHENTICATED, "session revoked; sign in again"
+)
+
+
+# The legacy graphql-ws protocol lets a socket send connection_init again, which
+# graphql-transport-ws answers with this close code; refused the same way here.
+ALREADY_INITIALISED = Refusal(
+    RATE_LIMITED_CLOSE_CODE,
+    ErrorCode.BAD_USER_INPUT,
+    "connection_init already received; send it once per socket",
 )
 
 

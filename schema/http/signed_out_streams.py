@@ -10,12 +10,13 @@ holds (its listener on the event hub).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from strawberry.types import ExecutionResult
 
-from schema.auth.revocation import EndConnection, StopTracking
+from schema.auth.revocation import LiveConnection
+from schema.auth.sessions import Caller
 from schema.http.refusals import Refusal
 
 
@@ -38,15 +39,18 @@ class _SignOut:
 
 
 async def until_signed_out(
-    results: AsyncGenerator[ExecutionResult, None], track: Callable[[EndConnection], StopTracking]
+    results: AsyncGenerator[ExecutionResult, None], connection: LiveConnection, caller: Caller
 ) -> AsyncGenerator[ExecutionResult, None]:
-    """`results` until the session signs out (`track` tells when), then its Refusal's error.
+    """`results` until the caller's session signs out (`connection` watches it), then its
+    Refusal's error; only that error if it signed out before the stream began.
 
     A stream waits for its next event for as long as there is none (a reportJobs
     stream never ends by itself), so that wait is what a sign-out cuts short.
     """
     sign_out = _SignOut()
-    stop_tracking = track(sign_out.end)
+    signed_out = connection.connected(caller, sign_out.end)
+    if signed_out is not None:
+        sign_out.end(signed_out)
     try:
         async with aclosing(results):
             while sign_out.refusal is None:
@@ -65,4 +69,4 @@ async def until_signed_out(
         assert sign_out.refusal is not None
         yield ExecutionResult(data=None, errors=[sign_out.refusal.error])
     finally:
-        stop_tracking()
+        connection.stop()

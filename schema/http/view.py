@@ -27,6 +27,8 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
+from schema.auth.revocation import LiveConnection
+from schema.auth.sessions import session_of
 from schema.context import RequestContext, bearer_token
 from schema.errors import ApiError, ErrorCode
 from schema.http import refusals
@@ -35,7 +37,7 @@ from schema.limits.rate_limits import RateLimited, RateRule
 from schema.live.shared_events import encode_shared_message
 from schema.services import Services
 
-_STOP_TRACKING = "reports.stop_tracking"
+_STOP_WATCHING = "reports.stop_watching"
 # Closings of signed-out sockets under way: the loop holds tasks only weakly.
 _closing_sockets: set[asyncio.Task[None]] = set()
 
@@ -75,9 +77,9 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            stop_tracking = scope.get(_STOP_TRACKING)
-            if stop_tracking is not None:
-                stop_tracking()
+            stop_watching = scope.get(_STOP_WATCHING)
+            if stop_watching is not None:
+                stop_watching()
 
     def encode_json(self, data: object) -> str | bytes:
         shared = encode_shared_message(data)
@@ -107,8 +109,12 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         socket = context.request
         assert isinstance(socket, WebSocket), "only WebSockets connect"
+        if _STOP_WATCHING in socket.scope:
+            # Only the legacy protocol lets a second connection_init through.
+            raise refusals.refuse(socket, refusals.ALREADY_INITIALISED)
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         authorization = params.get("Authorization", params.get("authorization"))
+        connection = _watch_sign_out(context, authorization)
         caller = await context.authenticate(authorization, recheck=True)
         if caller is None:
             if context.auth_unavailable:
@@ -116,12 +122,14 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             if bearer_token(authorization) is None:
                 raise refusals.refuse(socket, refusals.NO_TOKEN)
             raise refusals.refuse(socket, refusals.BAD_TOKEN)
+        assert connection is not None, "a caller's token names its session"
         try:
             await _count_live_connection(context)
         except RateLimited as exc:
             raise refusals.refuse(socket, refusals.rate_limited(exc.retry_after)) from exc
-        revocation = context.services.revocation
-        socket.scope[_STOP_TRACKING] = revocation.track(caller, partial(_close_signed_out, socket))
+        signed_out = connection.connected(caller, partial(_close_signed_out, socket))
+        if signed_out is not None:
+            raise refusals.refuse(socket, signed_out)
         return await super().on_ws_connect(context)
 
     async def execute_operation(
@@ -146,7 +154,9 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         # answered as plain JSON, before any stream starts (Strawberry 0.341
         # answers any result that is not a stream as JSON). Anonymous ones fail in
         # their resolver, with a code.
-        caller = await context.authenticate(request.headers.get("authorization"), recheck=True)
+        authorization = request.headers.get("authorization")
+        connection = _watch_sign_out(context, authorization)
+        caller = await context.authenticate(authorization, recheck=True)
         if caller is not None:
             try:
                 await _count_live_connection(context)
@@ -157,8 +167,9 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         )
         if caller is None or not isinstance(results, AsyncGenerator):
             return results
+        assert connection is not None, "a caller's token names its session"
         # Ends, saying why, when its session signs out, as the caller's sockets close.
-        stream = until_signed_out(results, partial(context.services.revocation.track, caller))
+        stream = until_signed_out(results, connection, caller)
         # An async generator is what Strawberry streams (its protocol is narrower for mypy).
         return cast("SubscriptionExecutionResult", stream)
 
@@ -209,6 +220,18 @@ async def _count_live_connection(context: RequestContext) -> None:
     assert context.caller is not None, "only a caller's connections are counted"
     rule = RateRule("live connections", context.services.settings.rate_limit_websockets)
     await context.services.rate_limiter.hit(rule, str(context.caller.account_id))
+
+
+def _watch_sign_out(context: RequestContext, authorization: object) -> LiveConnection | None:
+    """Watch the session the token names for a sign-out from before it is looked up, until
+    the socket or request ends; None when the token names none."""
+    token = bearer_token(authorization)
+    session_id = None if token is None else session_of(context.services.settings, token)
+    if session_id is None:
+        return None
+    connection = context.services.revocation.watch(session_id)
+    context.request.scope[_STOP_WATCHING] = connection.stop
+    return connection
 
 
 def _close_signed_out(socket: WebSocket, refusal: refusals.Refusal) -> None:
