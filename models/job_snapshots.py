@@ -75,8 +75,14 @@ class JobSnapshot:
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> JobSnapshot:
+        """The snapshot an event carries; KeyError if it lacks a field that has no default.
+
+        An event from a publisher one release behind (during a rolling upgrade)
+        lacks a column added since: an optional field it lacks reads as None.
+        """
         data: Mapping[str, Any] = json.loads(raw)
-        return cls._from_values(data.__getitem__)
+        optional = _optional_fields()
+        return cls._from_values(lambda name: data.get(name) if name in optional else data[name])
 
     @classmethod
     def _from_values(cls, value_of: Callable[[str], Any]) -> JobSnapshot:
@@ -98,8 +104,18 @@ def _converters() -> dict[str, Callable[[Any], Any]]:
     return {field.name: _converter(hints[field.name]) for field in fields(JobSnapshot)}
 
 
+@cache
+def _optional_fields() -> frozenset[str]:
+    hints = get_type_hints(JobSnapshot)
+    return frozenset(field.name for field in fields(JobSnapshot) if _is_optional(hints[field.name]))
+
+
+def _is_optional(hint: Any) -> bool:
+    return hint is Any or (get_origin(hint) in (Union, UnionType) and NoneType in get_args(hint))
+
+
 def _converter(hint: Any) -> Callable[[Any], Any]:
-    if get_origin(hint) in (Union, UnionType):
+    if _is_optional(hint) and hint is not Any:
         (inner,) = (arg for arg in get_args(hint) if arg is not NoneType)
         convert = _converter(inner)
         return lambda value: None if value is None else convert(value)

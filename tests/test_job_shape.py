@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
-from uuid import uuid4
+import json
 
 import pytest
 
 from models.job_snapshots import INTERNAL_COLUMNS, JobSnapshot
-from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob, ReportKind
+from models.report_jobs import ReportJob
 from schema.types.report_jobs import ReportJob as GraphQLReportJob
+from tests.support.snapshots import job_snapshot
 
 
 # Tortoise names foreign-key columns once its models are initialised, as the app does.
@@ -25,43 +25,25 @@ def test_every_column_is_in_the_snapshot_or_declared_internal() -> None:
     assert not INTERNAL_COLUMNS & snapshot
 
 
-def snapshot() -> JobSnapshot:
-    now = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
-    return JobSnapshot(
-        id=uuid4(),
-        account_id=uuid4(),
-        version=3,
-        kind=ReportKind.SALES,
-        format=ReportFormat.PDF,
-        status=JobStatus.COMPLETED,
-        title="Tea sales",
-        date_from=date(2026, 11, 1),
-        date_to=None,
-        progress=100,
-        message="Done",
-        priority=Priority.HIGH,
-        attempts=1,
-        attempt_limit=None,
-        error=None,
-        row_count=12,
-        file_size=3456,
-        file_path="pdf/x.a1.pdf",
-        summary={"orders": 3, "totalSales": "12.50"},
-        created_at=now,
-        started_at=now,
-        finished_at=now,
-        updated_at=now,
-        expires_at=None,
-    )
-
-
 def test_an_event_decodes_to_the_snapshot_it_was_encoded_from() -> None:
-    original = snapshot()
+    original = job_snapshot()
     assert JobSnapshot.from_json(original.to_json()) == original
 
 
+def test_an_event_from_a_release_behind_lacks_new_optional_fields_and_still_decodes() -> None:
+    original = job_snapshot()
+    older = json.loads(original.to_json())
+    del older["title"], older["summary"]
+    decoded = JobSnapshot.from_json(json.dumps(older))
+    assert decoded == dataclasses.replace(original, title=None, summary=None)
+
+    del older["status"]
+    with pytest.raises(KeyError):
+        JobSnapshot.from_json(json.dumps(older))
+
+
 def test_the_graphql_type_copies_every_field_it_shares_with_the_snapshot() -> None:
-    original = snapshot()
+    original = job_snapshot()
     node = GraphQLReportJob.from_snapshot(original)
     shared = {field.name for field in dataclasses.fields(JobSnapshot)} & {
         field.name for field in dataclasses.fields(GraphQLReportJob) if field.init
