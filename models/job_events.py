@@ -34,42 +34,42 @@ MAX_UNSENT_JOBS = 10_000
 class JobEventPublisher:
     """Publishes committed job changes; a Redis failure is logged, never raised.
 
-    Of a job whose event could not be sent, the latest is kept and sent again
-    (subscribers drop versions they have seen, so a late or repeated one is harmless).
+    Of a job whose event could not be sent, the latest is kept, and one task
+    (`resend_forever`) sends what is kept again, oldest first; subscribers drop
+    versions they have seen, so a late event is harmless. While events are kept,
+    new ones join them rather than try Redis themselves: a request or a job pays
+    for at most one failed call per outage, and nothing is sent twice at once.
     """
 
     def __init__(self, redis: Redis, channel_prefix: str) -> None:
         self._redis = redis
         self._channel_prefix = channel_prefix
         self._unsent: OrderedDict[UUID, JobSnapshot] = OrderedDict()
+        self._kept = asyncio.Event()
         # Logged once per outage, not once per event.
         self._failing = False
 
     async def publish(self, snapshot: JobSnapshot) -> None:
-        if not await self._send(snapshot):
+        if self._unsent or not await self._send(snapshot):
             self._keep(snapshot)
-            return
-        waiting = self._unsent.get(snapshot.id)
-        if waiting is not None and waiting.version <= snapshot.version:
-            del self._unsent[snapshot.id]
-        if self._unsent:
-            await self.resend()
 
-    async def resend(self) -> None:
-        """Send again what Redis did not take, oldest first; stop at the first failure."""
+    async def resend_forever(self) -> None:
+        """Run for the process's life: send again what Redis did not take, once it answers."""
+        while True:
+            await self._kept.wait()
+            if not await self._resend():
+                await asyncio.sleep(RESEND_INTERVAL_SECONDS)
+
+    async def _resend(self) -> bool:
+        """Send what is kept, oldest first; False at the first failure."""
         while self._unsent:
             job_id, snapshot = next(iter(self._unsent.items()))
             if not await self._send(snapshot):
-                return
+                return False
             if self._unsent.get(job_id) is snapshot:
                 del self._unsent[job_id]
-
-    async def resend_forever(self) -> None:
-        """Run for the process's life: events are sent again even if no new one comes."""
-        while True:
-            await asyncio.sleep(RESEND_INTERVAL_SECONDS)
-            if self._unsent:
-                await self.resend()
+        self._kept.clear()
+        return True
 
     async def _send(self, snapshot: JobSnapshot) -> bool:
         channel = account_channel(self._channel_prefix, snapshot.account_id)
@@ -91,6 +91,7 @@ class JobEventPublisher:
             return
         self._unsent[snapshot.id] = snapshot
         self._unsent.move_to_end(snapshot.id)
+        self._kept.set()
         if len(self._unsent) > MAX_UNSENT_JOBS:
             dropped, _ = self._unsent.popitem(last=False)
             logger.warning("job %s: an event could not be published and is dropped", dropped)

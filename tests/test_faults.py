@@ -181,6 +181,32 @@ async def test_redis_outage_loses_nothing(
     assert versions == sorted(set(versions))
 
 
+async def test_a_running_job_goes_on_while_redis_hangs(
+    stack: StackFactory, private_redis: EmbeddedRedis
+) -> None:
+    """A Redis that accepts and never answers costs a running job one timed-out event;
+    the job finishes, and its subscriber hears the end once Redis answers again."""
+    lab = await stack(
+        "redis-hung-job",
+        **fast_recovery(fault_chunk_delay_seconds=0.1),
+        redis_url=private_redis.url,
+    )
+    async with signed_in(lab) as client:
+        await seed_line_items(client, 300)
+        requested = await request_report(client, kind="ORDERS", format="CSV")
+        async with watching(client, WATCH_PROGRESS, {"id": requested["id"]}) as watched:
+            await wait_for_job(client, requested["id"], progress_at_least(1), timeout=30)
+            os.kill(private_redis.pid, signal.SIGSTOP)
+            try:
+                # reportJob reads PostgreSQL only: it answers while Redis hangs.
+                finished = await wait_for_job(client, requested["id"], timeout=30)
+            finally:
+                os.kill(private_redis.pid, signal.SIGCONT)
+            assert finished["status"] == "COMPLETED"
+            await watched.completion(timeout=30)
+    assert watched.events[-1]["status"] == "COMPLETED"
+
+
 async def test_report_jobs_catches_up_from_the_database_when_its_events_return(
     stack: StackFactory, private_redis: EmbeddedRedis, signed_in_client: SignedInClientFactory
 ) -> None:

@@ -21,7 +21,7 @@ WORKER_CONTEXT = "reports"
 @dataclass(frozen=True, slots=True)
 class WorkerContext:
     settings: Settings
-    # arq's pool: enqueues attempts, publishes job events.
+    # arq's pool: enqueues attempts.
     queue: ArqRedis
     publisher: JobEventPublisher
     render_resources: RenderResources

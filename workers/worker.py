@@ -14,6 +14,7 @@ from typing import Any
 
 from arq import func
 from arq.worker import Worker
+from redis.asyncio import Redis
 
 from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
@@ -33,6 +34,10 @@ ARQ_TIMEOUT_MARGIN_SECONDS = 60
 # Closing after a stop signal, with every job done or handed back, takes well under
 # a second; arq's Redis calls have no timeout, so a hung Redis would hold it for good.
 STOP_CLOSE_SECONDS = 3.0
+# Job events go on a connection of their own, not arq's (whose calls have no
+# timeout): a job must not stall on a Redis that accepts and never answers. An
+# event not sent in time is kept and sent again (models/job_events.py).
+EVENT_REDIS_TIMEOUT_SECONDS = 1.0
 
 
 class ReportWorker(Worker):
@@ -68,6 +73,11 @@ class ReportWorker(Worker):
         self._identity = worker_identity()
         self._background: list[asyncio.Task[None]] = []
         self._stop_signalled = asyncio.Event()
+        self._events_redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=EVENT_REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=EVENT_REDIS_TIMEOUT_SECONDS,
+        )
 
     @property
     def stop_requested(self) -> bool:
@@ -93,7 +103,7 @@ class ReportWorker(Worker):
         context = WorkerContext(
             settings=settings,
             queue=self.pool,
-            publisher=JobEventPublisher(self.pool, settings.channel_prefix),
+            publisher=JobEventPublisher(self._events_redis, settings.channel_prefix),
             render_resources=RenderResources(
                 pdf_max_rows=settings.pdf_max_rows, cpu_pool=self._cpu_pool
             ),
@@ -115,6 +125,7 @@ class ReportWorker(Worker):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await leave(self.pool, self._settings.channel_prefix, self._identity)
+        await self._events_redis.aclose()
         await close_database()
 
     async def close(self) -> None:
