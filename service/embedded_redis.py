@@ -82,6 +82,9 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=Path(self._workdir.name),
+            # Out of the terminal's process group: Ctrl-C reaches `reports dev`, which
+            # stops the API and workers first, and this Redis after them.
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + timeout
