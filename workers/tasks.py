@@ -160,8 +160,9 @@ class ReportBuild:
             completed = await asyncio.shield(completion)
         except asyncio.CancelledError:
             # Aborted while completing: wait for the outcome, so the clean-up knows
-            # whether the file is the job's.
-            await completion
+            # whether the file is the job's. asyncio.wait, not await: a second
+            # cancel must not cancel the completion half-way.
+            await asyncio.wait({completion})
             raise
         if completed is None:
             # Cancelled between the last chunk and now: the file belongs to no one.
