@@ -180,7 +180,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from workers.supervisor import close_render_pool
+from workers.render_pool import close_render_pool
 
 STARTED = Path({started!r})
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from redis.exceptions import RedisError
 from models.database import close_database
 from models.settings import Settings
 from workers.loop_lag import record_loop_lag
-from workers.render_pool import open_render_pool
+from workers.render_pool import close_render_pool, open_render_pool
 from workers.worker import ReportWorker
 
 logger = logging.getLogger(__name__)
@@ -86,19 +85,3 @@ def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         loop.run_until_complete(close_database())
     loop.close()
-
-
-def close_render_pool(cpu_pool: ProcessPoolExecutor) -> None:
-    """Stop the render processes without waiting for the pages they are on.
-
-    Every job is done or handed back by now, so a render still running belongs to
-    an attempt that was cancelled, and its pages would be thrown away. Waiting for
-    the renders (and the call queued behind them) held a SIGTERM'd worker for 9 s
-    with a 3,000-row PDF under way and a 1 s grace period.
-    """
-    # First drop what has not started; the pool's manager then sees the processes
-    # end as a broken pool, fails whatever was running, and exits.
-    cpu_pool.shutdown(wait=False, cancel_futures=True)
-    # The pool's processes are this process's only multiprocessing children.
-    for process in multiprocessing.active_children():
-        process.terminate()
