@@ -48,13 +48,17 @@ async def announce_enqueued(queue: ArqRedis) -> None:
         logger.debug("wake-up of %s not sent: %r", queue.default_queue_name, exc)
 
 
-def attempt_job_id(job_id: UUID | str, queued_version: int | str) -> str:
+def attempt_job_id(job_id: UUID | str, queued_version: int) -> str:
     """arq's id for one attempt: a job that becomes PENDING again gets a new one.
 
     arq ignores an enqueue under an id it still holds (it keeps results for an
     hour), so a repeat of the same attempt is a no-op and a new attempt is not.
     """
     return f"{GENERATE_REPORT_TASK}:{job_id}:v{queued_version}"
+
+
+# Every attempt's id, as a Redis key pattern (after arq's own key prefix).
+ATTEMPT_JOB_ID_PATTERN = f"{GENERATE_REPORT_TASK}:*:v*"
 
 
 async def enqueue_report(

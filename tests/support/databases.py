@@ -10,7 +10,7 @@ import redis
 
 from models.database import migrate_database
 from models.redis_keys import ARQ_JOB_KEY_PREFIXES
-from workers.queue import attempt_job_id
+from workers.queue import ATTEMPT_JOB_ID_PATTERN
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -65,7 +65,7 @@ async def forget_redis_keys(redis_url: str, prefix: str, job_ids: set[str]) -> N
         doomed = [
             key
             for arq_prefix in ARQ_JOB_KEY_PREFIXES
-            for key in client.scan_iter(match=arq_prefix + attempt_job_id("*", "*"), count=1000)
+            for key in client.scan_iter(match=arq_prefix + ATTEMPT_JOB_ID_PATTERN, count=1000)
             if key.decode().split(":")[-2] in job_ids
         ]
         doomed += list(client.scan_iter(match=f"{prefix}*", count=1000))
