@@ -1,3 +1,5 @@
+"""GraphQL types of signing in: the signed-in user, and what register and login answer."""
+
 from __future__ import annotations
 
 import strawberry

@@ -1,3 +1,5 @@
+"""GraphQL types of orders: an order with its line items, and the input that creates one."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

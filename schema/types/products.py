@@ -1,3 +1,5 @@
+"""GraphQL types of the product catalogue: a product, and the input that adds or changes one."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,3 +1,5 @@
+"""GraphQL types of reportStats: the account's jobs counted by status and by priority."""
+
 from __future__ import annotations
 
 import strawberry

@@ -59,7 +59,7 @@ class RenderStatus:
 RenderProgress = Callable[[RenderStatus], Awaitable[None]]
 
 
-async def untold(status: RenderStatus) -> None:
+async def progress_unfollowed(status: RenderStatus) -> None:
     """A RenderProgress for a renderer whose progress nobody follows."""
 
 
@@ -76,7 +76,7 @@ class ReportRenderer(Protocol):
         resources: RenderResources,
         io: SerialFileIO,
         *,
-        progress: RenderProgress = untold,
+        progress: RenderProgress = progress_unfollowed,
     ) -> None: ...
 
     @staticmethod

@@ -10,7 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
-from workers.renderers.base import DocumentInfo, RenderProgress, RenderResources, untold
+from workers.renderers.base import (
+    DocumentInfo,
+    RenderProgress,
+    RenderResources,
+    progress_unfollowed,
+)
 from workers.reports.base import Row
 from workers.storage import SerialFileIO
 
@@ -25,7 +30,7 @@ class CsvRenderer:
         resources: RenderResources,
         io: SerialFileIO,
         *,
-        progress: RenderProgress = untold,
+        progress: RenderProgress = progress_unfollowed,
     ) -> None:
         # No work of its own to tell `progress` of: rows are written as they are read.
         self._path = path

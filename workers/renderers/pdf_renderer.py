@@ -28,7 +28,7 @@ from workers.renderers.base import (
     RenderResources,
     RenderStatus,
     ReportTooLargeError,
-    untold,
+    progress_unfollowed,
 )
 from workers.renderers.pdf_document import (
     FIRST_PAGE_ROWS,
@@ -88,7 +88,7 @@ class PdfRenderer:
         resources: RenderResources,
         io: SerialFileIO,
         *,
-        progress: RenderProgress = untold,
+        progress: RenderProgress = progress_unfollowed,
     ) -> None:
         self._io = io
         self._path = path
