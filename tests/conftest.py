@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -32,6 +33,7 @@ from tests.support.databases import (
     Databases,
     forget_redis_keys,
 )
+from tests.support.dev_server import running_dev
 from tests.support.stacks import SignedInClientFactory, StackFactory
 
 
@@ -188,6 +190,14 @@ async def other_user(app: Starlette) -> AsyncIterator[ReportsClient]:
     async with in_process_client(app) as client:
         await register(client)
         yield client
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """`reports dev` run from the test's own folder, as a newcomer runs it (SQLite under
+    ./data/): its URL, and what it printed as it started. Stopped with Ctrl-C after."""
+    with running_dev(tmp_path) as started:
+        yield started
 
 
 @pytest.fixture

@@ -6,14 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import signal
 import subprocess
-import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -22,66 +17,25 @@ import pytest
 import redis
 
 from client.graphql_client import ReportsClient
+from models.report_jobs import ReportFormat, ReportKind
 from models.settings import ENVIRONMENT_VARIABLES
 from service.cli import LOG_LEVEL_VARIABLE, main
 from service.embedded_redis import LOOPBACK, EmbeddedRedis, free_port
+from service.processes import REPORTS_COMMAND
 from tests.support.clients import register
+from tests.support.dev_server import (
+    DEV_START_SECONDS,
+    dev_env,
+    read_until_graphiql,
+    start_dev,
+    stop_dev,
+)
 from tests.support.documents import COMPLETE_ORDER, WATCH_JOB
 from tests.support.factories import add_product, create_order, request_report
 
-DEV_START_SECONDS = 60
-DEV_STOP_SECONDS = 30
 # How often the impostor below tries to take the port.
 GRAB_EVERY_SECONDS = 0.02
 IMPOSTOR_HEALTH = {"status": "ok", "server": "impostor"}
-
-
-def dev_env() -> dict[str, str]:
-    """The developer's environment, minus what `reports dev` fills in by itself."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "REPORTS_DIR"}
-    }
-    run = uuid.uuid4().hex[:8]
-    # Its own queue and channels, so a developer's own dev server is left alone.
-    env.update(
-        {"REPORTS_QUEUE": f"reports-devtest-{run}", "REPORTS_CHANNEL_PREFIX": f"devtest-{run}"}
-    )
-    return env
-
-
-def start_dev(cwd: Path, port: int) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "dev", "--port", str(port)],
-        cwd=cwd,
-        env=dev_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def read_until_graphiql(process: subprocess.Popen[str], printed: list[str]) -> None:
-    """Collect the output into `printed` until the GraphiQL line."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + DEV_START_SECONDS
-    while not any("GraphiQL:" in line for line in printed):
-        line = process.stdout.readline()
-        if (not line and process.poll() is not None) or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("reports dev did not start:\n" + "".join(printed))
-        printed.append(line)
-
-
-def stop_dev(process: subprocess.Popen[str]) -> None:
-    """Ctrl-C, which must stop everything and exit 0."""
-    process.send_signal(signal.SIGINT)
-    try:
-        assert process.wait(timeout=DEV_STOP_SECONDS) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
 
 
 class ImpostorHealth(BaseHTTPRequestHandler):
@@ -105,24 +59,13 @@ def serve_in_background(server: ThreadingHTTPServer) -> threading.Thread:
     return thread
 
 
-@pytest.fixture
-def dev_server(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
-    port = free_port()
-    process = start_dev(tmp_path, port)
-    printed: list[str] = []
-    read_until_graphiql(process, printed)
-    time.sleep(1.5)
-    try:
-        yield f"http://127.0.0.1:{port}", printed
-    finally:
-        stop_dev(process)
-    assert (tmp_path / "data" / "reports.sqlite3").exists()
-
-
-async def test_dev_runs_everything_on_sqlite(dev_server: tuple[str, list[str]]) -> None:
+async def test_dev_runs_everything_on_sqlite(
+    dev_server: tuple[str, list[str]], tmp_path: Path
+) -> None:
     base_url, printed = dev_server
     output = "".join(printed)
     assert "Database: SQLite at" in output
+    assert (tmp_path / "data" / "reports.sqlite3").exists()
     assert f"GraphiQL: {base_url}/graphql" in output
     async with ReportsClient(base_url) as client:
         await register(client)
@@ -130,18 +73,18 @@ async def test_dev_runs_everything_on_sqlite(dev_server: tuple[str, list[str]]) 
         order = await create_order(client, "Dee", "dee@example.com", [("D-1", 2)])
         await client.execute(COMPLETE_ORDER, {"id": order["id"]})
         finished = {}
-        for kind in ("ORDERS", "SALES", "INVENTORY", "CUSTOMERS"):
-            for report_format in ("CSV", "PDF"):
+        for kind in ReportKind:
+            for report_format in ReportFormat:
                 job = await request_report(client, kind=kind, format=report_format)
                 events = [
                     e["reportJob"] async for e in client.subscribe(WATCH_JOB, {"id": job["id"]})
                 ]
                 finished[kind, report_format] = events[-1]
         assert {job["status"] for job in finished.values()} == {"COMPLETED"}, finished
-        sales = await client.download(finished["SALES", "CSV"]["downloadUrl"])
+        sales = await client.download(finished[ReportKind.SALES, ReportFormat.CSV]["downloadUrl"])
         rows = list(csv.reader(io.StringIO(sales.text)))
         assert rows[1][1:] == ["1", "2", "7.00", "7.00"]
-        pdf = await client.download(finished["INVENTORY", "PDF"]["downloadUrl"])
+        pdf = await client.download(finished[ReportKind.INVENTORY, ReportFormat.PDF]["downloadUrl"])
         assert pdf.content.startswith(b"%PDF")
 
 
@@ -161,7 +104,7 @@ def test_a_port_taken_by_another_server_is_refused_plainly(tmp_path: Path) -> No
         port = impostor.server_address[1]
         started = time.monotonic()
         ran = subprocess.run(
-            [sys.executable, "-m", "service.cli", "dev", "--port", str(port)],
+            [*REPORTS_COMMAND, "dev", "--port", str(port)],
             cwd=tmp_path,
             env=dev_env(),
             capture_output=True,
@@ -225,7 +168,7 @@ def test_once_started_the_port_is_its_own_api_s(tmp_path: Path) -> None:
 def test_a_part_that_cannot_start_is_named_and_fails_the_command(tmp_path: Path) -> None:
     env = dev_env() | {"ENVIRONMENT": "production"}
     ran = subprocess.run(
-        [sys.executable, "-m", "service.cli", "dev", "--port", str(free_port())],
+        [*REPORTS_COMMAND, "dev", "--port", str(free_port())],
         cwd=tmp_path,
         env={key: value for key, value in env.items() if key != "SECRET_KEY"},
         capture_output=True,

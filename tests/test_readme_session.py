@@ -7,11 +7,9 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from models.settings import Settings
-from service.processes import PROJECT_ROOT, running_api, running_worker
+from service.processes import PROJECT_ROOT
 
 SESSION_SECONDS = 120
 
@@ -36,29 +34,30 @@ def a_clone_s_root(directory: Path) -> None:
 
 
 async def test_the_readme_session_runs_twice_in_a_row(
-    stack: Callable[..., Awaitable[Settings]], tmp_path: Path
+    dev_server: tuple[str, list[str]], tmp_path: Path
 ) -> None:
-    lab = await stack("readme")
+    """Against `reports dev`, as the README has it run (SQLite, the embedded defaults),
+    from the folder it runs in, as the clone's root would be."""
+    url, _ = dev_server
     a_clone_s_root(tmp_path)
     # As pasted into a shell, except that a failing command stops it here.
     script = "set -euo pipefail\n" + example_session()
-    with running_api(lab) as url, running_worker(lab):
-        # At the clone's root, where `client` can be imported.
-        env = {**os.environ, "API": url, "PYTHONPATH": str(PROJECT_ROOT)}
-        for run in ("first", "second"):
-            session = await asyncio.to_thread(
-                subprocess.run,
-                ["bash", "-c", script],
-                cwd=tmp_path,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=SESSION_SECONDS,
-            )
-            output = f"stdout:\n{session.stdout}\nstderr:\n{session.stderr}"
-            assert session.returncode == 0, f"the {run} run failed\n{output}"
-            assert '"errors"' not in session.stdout, f"the {run} run got errors\n{output}"
-            assert "COMPLETED 100%" in session.stderr, output
+    # At the clone's root, where `client` can be imported.
+    env = {**os.environ, "API": url, "PYTHONPATH": str(PROJECT_ROOT)}
+    for run in ("first", "second"):
+        session = await asyncio.to_thread(
+            subprocess.run,
+            ["bash", "-c", script],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=SESSION_SECONDS,
+        )
+        output = f"stdout:\n{session.stdout}\nstderr:\n{session.stderr}"
+        assert session.returncode == 0, f"the {run} run failed\n{output}"
+        assert '"errors"' not in session.stdout, f"the {run} run got errors\n{output}"
+        assert "COMPLETED 100%" in session.stderr, output
     downloads = await asyncio.to_thread(pdf_downloads, tmp_path)
     assert len(downloads) == 2, f"expected one download per run: {downloads}"
 
