@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterator
 
 import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.websockets import WebsocketsTransport
 
 from client.graphql_client import GRAPHQL_TRANSPORT_WS, GRAPHQL_WS, Protocol
 from models.report_jobs import JobStatus
@@ -89,3 +91,35 @@ async def test_order_to_downloaded_csv_watched_live(
         assert {r["customer_email"] for r in rows} == {"zoe@example.com", "yan@example.com"}
         assert finished["rowCount"] == 3
         assert finished["summary"]["totalSales"] == "36.45"
+
+
+@pytest.mark.parametrize(
+    "subprotocol",
+    [WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL, WebsocketsTransport.APOLLO_SUBPROTOCOL],
+)
+async def test_gql_watches_a_job_to_completed_on_either_websocket_protocol(
+    e2e_api: str,
+    e2e_settings: Settings,
+    subprotocol: str,
+    signed_in_client: SignedInClientFactory,
+) -> None:
+    """A client library nobody here wrote (gql), as a Python user would run it."""
+    client = await signed_in_client(e2e_api)
+    job = await request_report(client, kind="SALES", format="CSV")
+    transport = WebsocketsTransport(
+        url=e2e_api.replace("http", "ws", 1) + "/graphql",
+        init_payload={"Authorization": f"Bearer {client.token}"},
+        subprotocols=[subprotocol],
+    )
+    async with Client(transport=transport) as session:
+        request = GraphQLRequest(WATCH_JOB, variable_values={"id": job["id"]})
+        events = session.subscribe(request)
+        watched = [(await anext(events))["reportJob"]]
+        # No worker until the first state has arrived: the stream must carry every change.
+        with running_worker(e2e_settings):
+            watched += [event["reportJob"] async for event in events]
+    statuses = [event["status"] for event in watched]
+    assert statuses[0] == "PENDING" and statuses[-1] == "COMPLETED", statuses
+    assert "RUNNING" in statuses
+    versions = [event["version"] for event in watched]
+    assert versions == sorted(set(versions)), "in order, no repeats"
