@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import Undefined
+from graphql import Undefined, build_schema
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.accounts import Account
@@ -28,13 +28,14 @@ def required_arguments(field: Any) -> str:
     args = [
         f"{name}: {values[str(arg.type)]}"
         for name, arg in field.args.items()
-        if str(arg.type).endswith("!") and arg.default_value is Undefined
+        # A default read from SDL is `default` in graphql-core 3.3, a value `default_value`.
+        if str(arg.type).endswith("!") and arg.default is None and arg.default_value is Undefined
     ]
     return f"({', '.join(args)})" if args else ""
 
 
 def root_operations() -> list[tuple[str, str]]:
-    graphql_schema = schema._schema
+    graphql_schema = build_schema(schema.as_str())
     operations = []
     for keyword, root in (
         ("query", graphql_schema.query_type),

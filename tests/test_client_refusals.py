@@ -20,9 +20,7 @@ from client.graphql_client import (
     Protocol,
     ReportsClient,
 )
-from service.processes import running_api
-from tests.support.clients import register
-from tests.support.stacks import StackFactory
+from tests.support.stacks import SignedInClientFactory, StackFactory
 from tests.support.streams import subscriptions_held, wait_for_subscriptions
 
 PROTOCOLS: list[Protocol] = [GRAPHQL_TRANSPORT_WS, GRAPHQL_WS]
@@ -61,38 +59,36 @@ async def test_a_refused_token_is_unauthenticated(api_url: str, protocol: Protoc
 
 
 async def test_too_many_connections_are_rate_limited_with_retry_after(
-    stack: StackFactory,
+    stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     limited = await stack("client-refusals-rate", rate_limit_websockets=1)
-    with running_api(limited) as url:
-        for protocol in PROTOCOLS:
-            async with ReportsClient(url) as client:
-                await register(client)
-                first = asyncio.create_task(read_all(client, protocol))
-                await wait_for_subscriptions(url, 1)
-                second = await refused(client, protocol)
-                first.cancel()
-                await asyncio.gather(first, return_exceptions=True)
-                await wait_for_subscriptions(url, 0)
-            assert second.codes == ["RATE_LIMITED"]
-            retry_after = second.errors[0]["extensions"]["retryAfter"]
-            assert isinstance(retry_after, int)
-            assert 1 <= retry_after <= RATE_LIMIT_WINDOW_SECONDS
-            assert str(second) == f"retry in {retry_after} s"
+    for protocol in PROTOCOLS:
+        client = await signed_in_client(limited)
+        url = client.base_url
+        first = asyncio.create_task(read_all(client, protocol))
+        await wait_for_subscriptions(url, 1)
+        second = await refused(client, protocol)
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        await wait_for_subscriptions(url, 0)
+        assert second.codes == ["RATE_LIMITED"]
+        retry_after = second.errors[0]["extensions"]["retryAfter"]
+        assert isinstance(retry_after, int)
+        assert 1 <= retry_after <= RATE_LIMIT_WINDOW_SECONDS
+        assert str(second) == f"retry in {retry_after} s"
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_signing_out_ends_the_subscription_saying_why(
-    api_url: str, protocol: Protocol
+    api_url: str, protocol: Protocol, signed_in_client: SignedInClientFactory
 ) -> None:
-    async with ReportsClient(api_url) as client:
-        await register(client)
-        held = await subscriptions_held(api_url)
-        stream = asyncio.create_task(read_all(client, protocol))
-        await wait_for_subscriptions(api_url, held + 1)
-        await client.execute(LOGOUT)
-        with pytest.raises(GraphQLResponseError) as caught:
-            await asyncio.wait_for(stream, ANSWER_SECONDS)
+    client = await signed_in_client(api_url)
+    held = await subscriptions_held(api_url)
+    stream = asyncio.create_task(read_all(client, protocol))
+    await wait_for_subscriptions(api_url, held + 1)
+    await client.execute(LOGOUT)
+    with pytest.raises(GraphQLResponseError) as caught:
+        await asyncio.wait_for(stream, ANSWER_SECONDS)
     assert caught.value.errors == [
         {
             "message": "session revoked; sign in again",

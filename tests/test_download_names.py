@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 
 from client.graphql_client import ReportsClient
+from models.report_jobs import ReportFormat
+from schema.http.downloads import DOWNLOAD_NAME_ID_DIGITS
 from tests.support.factories import request_report
 from tests.support.waiting import wait_for_job
 
 # title slug, the day the job was requested, the start of its id, the format's extension
-DOWNLOAD_NAME = re.compile(r'filename="tea-sales-(\d{4}-\d{2}-\d{2})-([0-9a-f]{8})\.csv"')
+DOWNLOAD_NAME = re.compile(
+    r'filename="tea-sales-(\d{4}-\d{2}-\d{2})-'
+    rf'([0-9a-f]{{{DOWNLOAD_NAME_ID_DIGITS}}})\.{ReportFormat.CSV.extension}"'
+)
 
 
 async def test_same_title_same_day_downloads_under_different_names(
@@ -27,6 +32,8 @@ async def test_same_title_same_day_downloads_under_different_names(
         assert name is not None, f"unexpected download name: {disposition}"
         day, short_id = name.groups()
         assert day == job["createdAt"][:10], "the day the report was requested"
-        assert short_id == job["id"].replace("-", "")[:8], "the start of the job's id"
+        assert short_id == job["id"].replace("-", "")[:DOWNLOAD_NAME_ID_DIGITS], (
+            "the start of the job's id"
+        )
         names.append(name.group(0))
     assert names[0] != names[1], "curl -OJ would refuse to overwrite the first file"

@@ -32,11 +32,12 @@ from models.redis_keys import event_hub_client_name
 from models.settings import Settings
 from schema.limits.rate_limits import RateRule
 from service.processes import running_api, running_worker
-from tests.support.clients import register
+from tests.support.clients import token_of
 from tests.support.documents import ME, WATCH_JOB, WATCH_JOBS
 from tests.support.factories import request_report
 from tests.support.sockets import answer, bearer, socket
-from tests.support.stacks import StackFactory
+from tests.support.stacks import SignedInClientFactory, StackFactory
+from tests.support.waiting import eventually
 
 MULTIPART_ACCEPT = "multipart/mixed;subscriptionSpec=1.0,application/json"
 # What GraphiQL's fetcher sends when it has not parsed the document yet (a
@@ -85,21 +86,16 @@ async def health(base_url: str) -> dict[str, Any]:
         return body
 
 
-async def held_reaches(base_url: str, subscriptions: int, tasks: int | None = None) -> bool:
-    """Wait until the API holds `subscriptions` (and at most `tasks` tasks); whether it did."""
-    for _ in range(int(RELEASE_SECONDS / 0.05)):
-        held = await health(base_url)
-        if held["subscriptions"] == subscriptions and (tasks is None or held["tasks"] <= tasks):
-            return True
-        await asyncio.sleep(0.05)
-    return False
-
-
-async def signed_up(base_url: str) -> str:
-    async with ReportsClient(base_url) as client:
-        await register(client)
-        assert client.token is not None
-        return client.token
+async def held_reaches(base_url: str, subscriptions: int, tasks: int | None = None) -> None:
+    """Wait until the API holds `subscriptions` (and at most `tasks` tasks)."""
+    await eventually(
+        lambda: health(base_url),
+        lambda held: (
+            held["subscriptions"] == subscriptions and (tasks is None or held["tasks"] <= tasks)
+        ),
+        what=f"the API to hold {subscriptions} subscriptions and at most {tasks} tasks",
+        timeout=RELEASE_SECONDS,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -181,27 +177,26 @@ async def held_before_and_opened(
     """What the API held, and a reportJobs stream of `token` it now holds as well."""
     before = await health(base_url)
     stream = asyncio.create_task(first_error(base_url, token, WATCH_JOBS))
-    assert await held_reaches(base_url, subscriptions=before["subscriptions"] + 1)
+    await held_reaches(base_url, subscriptions=before["subscriptions"] + 1)
     assert not stream.done()
     return before, stream
 
 
-async def test_a_job_is_watched_over_http_from_pending_to_completed(stack: StackFactory) -> None:
+async def test_a_job_is_watched_over_http_from_pending_to_completed(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     lab = await stack("http-subscriptions")
     with running_api(lab) as url, contextlib.ExitStack() as workers:
-        token = await signed_up(url)
+        token = token_of(await signed_in_client(url))
         async with ReportsClient(url, token=token) as client:
             job = await request_report(client, kind="ORDERS", format="CSV")
         async with collecting(url, token, WATCH_JOB, {"id": job["id"]}) as (events, stream):
-            for _ in range(200):
-                if events:
-                    break
-                await asyncio.sleep(0.05)
+            await eventually(lambda: events, bool, what="the job's first state")
             assert [event["reportJob"]["status"] for event in events] == ["PENDING"]
             # No worker until the first state has arrived: the stream must carry every change.
             await asyncio.to_thread(workers.enter_context, running_worker(lab))
             await asyncio.wait_for(stream, timeout=60)
-        assert await held_reaches(url, subscriptions=0)
+        await held_reaches(url, subscriptions=0)
 
     changes = [event["reportJob"] for event in events]
     statuses = [change["status"] for change in changes]
@@ -212,8 +207,10 @@ async def test_a_job_is_watched_over_http_from_pending_to_completed(stack: Stack
     assert changes[-1]["downloadUrl"], "the stream ended by itself after the terminal state"
 
 
-async def test_multipart_streams_through_the_middleware_with_its_headers(api_url: str) -> None:
-    token = await signed_up(api_url)
+async def test_multipart_streams_through_the_middleware_with_its_headers(
+    api_url: str, signed_in_client: SignedInClientFactory
+) -> None:
+    token = token_of(await signed_in_client(api_url))
     before = await health(api_url)
     async with (
         httpx.AsyncClient(base_url=api_url) as http,
@@ -234,18 +231,18 @@ async def test_multipart_streams_through_the_middleware_with_its_headers(api_url
         # client holds the body back (a buffering middleware would, until the end).
         first = await asyncio.wait_for(anext(response.aiter_raw()), timeout=3)
         assert HEARTBEAT in first
-    assert await held_reaches(api_url, subscriptions=before["subscriptions"])
+    await held_reaches(api_url, subscriptions=before["subscriptions"])
 
 
-async def test_a_client_leaving_mid_stream_releases_its_subscription(api_url: str) -> None:
-    token = await signed_up(api_url)
+async def test_a_client_leaving_mid_stream_releases_its_subscription(
+    api_url: str, signed_in_client: SignedInClientFactory
+) -> None:
+    token = token_of(await signed_in_client(api_url))
     before = await health(api_url)
     async with collecting(api_url, token, WATCH_JOBS) as (_, stream):
-        assert await held_reaches(api_url, subscriptions=before["subscriptions"] + 1)
+        await held_reaches(api_url, subscriptions=before["subscriptions"] + 1)
         assert not stream.done()
-    assert await held_reaches(
-        api_url, subscriptions=before["subscriptions"], tasks=before["tasks"]
-    ), await health(api_url)
+    await held_reaches(api_url, subscriptions=before["subscriptions"], tasks=before["tasks"])
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
@@ -254,17 +251,21 @@ async def test_http_subscriptions_need_a_valid_token(api_url: str, token: str | 
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_an_invalid_subscription_over_http_has_a_code(api_url: str) -> None:
-    token = await signed_up(api_url)
+async def test_an_invalid_subscription_over_http_has_a_code(
+    api_url: str, signed_in_client: SignedInClientFactory
+) -> None:
+    token = token_of(await signed_in_client(api_url))
     error = await first_error(api_url, token, "subscription { reportJobs { nope } }")
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
-async def test_http_and_websocket_subscriptions_share_one_rate_limit(stack: StackFactory) -> None:
+async def test_http_and_websocket_subscriptions_share_one_rate_limit(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     limited = await stack("http-subscriptions-rate", rate_limit_websockets=2)
     unknown_job = f'subscription {{ reportJob(id: "{uuid.uuid4()}") {{ id }} }}'
     with running_api(limited) as url:
-        token = await signed_up(url)
+        token = token_of(await signed_in_client(url))
         assert (await first_error(url, token, unknown_job))["extensions"]["code"] == "NOT_FOUND"
         await open_and_close(websocket_session(url, token))
 
@@ -277,9 +278,9 @@ async def test_http_and_websocket_subscriptions_share_one_rate_limit(stack: Stac
 
 
 async def test_gql_executing_a_subscription_over_http_is_told_how_to_subscribe(
-    api_url: str,
+    api_url: str, signed_in_client: SignedInClientFactory
 ) -> None:
-    token = await signed_up(api_url)
+    token = token_of(await signed_in_client(api_url))
     with pytest.raises(TransportQueryError) as caught:
         await http_session(api_url, token).execute_async(gql(WATCH_JOBS))
     assert caught.value.errors
@@ -314,23 +315,23 @@ async def test_a_subscription_asking_for_one_json_answer_gets_a_coded_error_and_
     assert not [record for record in caplog.records if record.exc_info]
 
 
-async def test_logout_ends_the_session_s_http_subscriptions_saying_why(api_url: str) -> None:
-    token = await signed_up(api_url)
+async def test_logout_ends_the_session_s_http_subscriptions_saying_why(
+    api_url: str, signed_in_client: SignedInClientFactory
+) -> None:
+    token = token_of(await signed_in_client(api_url))
     before, stream = await held_before_and_opened(api_url, token)
     async with ReportsClient(api_url, token=token) as client:
         await client.execute(LOGOUT)
     assert await ending_error(stream) == SESSION_REVOKED
-    assert await held_reaches(
-        api_url, subscriptions=before["subscriptions"], tasks=before["tasks"]
-    ), await health(api_url)
+    await held_reaches(api_url, subscriptions=before["subscriptions"], tasks=before["tasks"])
 
 
 async def test_logout_in_one_api_process_ends_the_streams_and_sockets_of_the_others(
-    stack: StackFactory,
+    stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     lab = await stack("http-subscriptions-revocation")
     with running_api(lab) as first_url, running_api(lab) as second_url:
-        token = await signed_up(first_url)
+        token = token_of(await signed_in_client(first_url))
         async with socket(second_url, bearer(token)) as ws:
             assert await answer(ws) == "connection_ack"
             before, stream = await held_before_and_opened(second_url, token)
@@ -339,23 +340,21 @@ async def test_logout_in_one_api_process_ends_the_streams_and_sockets_of_the_oth
             assert await ending_error(stream) == SESSION_REVOKED
             assert await answer(ws, timeout=SIGNED_OUT_STREAM_ENDS_SECONDS) == 4401
             assert ws.close_reason == "UNAUTHENTICATED: session revoked; sign in again"
-        assert await held_reaches(
-            second_url, subscriptions=before["subscriptions"], tasks=before["tasks"]
-        ), await health(second_url)
+        await held_reaches(second_url, subscriptions=before["subscriptions"], tasks=before["tasks"])
 
 
-async def test_an_expiring_token_ends_its_http_subscription(stack: StackFactory) -> None:
+async def test_an_expiring_token_ends_its_http_subscription(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     short = await stack("http-subscriptions-ttl", token_ttl_seconds=TOKEN_TTL_SECONDS)
     with running_api(short) as url:
-        token = await signed_up(url)
+        token = token_of(await signed_in_client(url))
         before, stream = await held_before_and_opened(url, token)
         error = await asyncio.wait_for(
             stream, timeout=TOKEN_TTL_SECONDS + SIGNED_OUT_STREAM_ENDS_SECONDS
         )
         assert error == TOKEN_EXPIRED
-        assert await held_reaches(
-            url, subscriptions=before["subscriptions"], tasks=before["tasks"]
-        ), await health(url)
+        await held_reaches(url, subscriptions=before["subscriptions"], tasks=before["tasks"])
 
 
 async def test_an_http_subscription_looks_its_session_up_afresh(user: ReportsClient) -> None:
@@ -391,13 +390,13 @@ async def test_a_logout_while_a_stream_is_being_let_in_ends_it(
 
 
 async def test_a_logout_whose_announcement_was_lost_ends_streams_and_sockets_once_redis_returns(
-    stack: StackFactory,
+    stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     """A process that missed a revocation while its Redis connection was away looks up
     its live connections' sessions when it is back, and ends those signed out."""
     lab = await stack("http-subscriptions-lost-revocation")
     with running_api(lab) as url:
-        token = await signed_up(url)
+        token = token_of(await signed_in_client(url))
         async with socket(url, bearer(token)) as ws:
             assert await answer(ws) == "connection_ack"
             _, stream = await held_before_and_opened(url, token)

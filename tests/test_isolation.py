@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
+from graphql import GraphQLNamedType, GraphQLObjectType, build_schema, get_named_type
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from schema.root import schema
@@ -16,6 +16,7 @@ from tests.support.factories import add_product, create_order, request_report
 from tests.support.stacks import SignedInClientFactory
 from tests.support.waiting import wait_for_job
 
+GRAPHQL_SCHEMA = build_schema(schema.as_str())
 # Operations whose result type does not say which object their id names.
 ID_KIND_BY_FIELD = {"deleteReport": "ReportJob"}
 
@@ -23,9 +24,9 @@ ID_KIND_BY_FIELD = {"deleteReport": "ReportJob"}
 def id_taking_operations() -> list[tuple[str, str, str]]:
     """(operation keyword, field name, kind of object its id names) for every root field."""
     roots = {
-        "query": schema._schema.query_type,
-        "mutation": schema._schema.mutation_type,
-        "subscription": schema._schema.subscription_type,
+        "query": GRAPHQL_SCHEMA.query_type,
+        "mutation": GRAPHQL_SCHEMA.mutation_type,
+        "subscription": GRAPHQL_SCHEMA.subscription_type,
     }
     found = []
     for keyword, root in roots.items():
@@ -43,7 +44,7 @@ def id_taking_operations() -> list[tuple[str, str, str]]:
 
 
 def document(keyword: str, name: str) -> str:
-    field = getattr(schema._schema, f"{keyword}_type").fields[name]
+    field = getattr(GRAPHQL_SCHEMA, f"{keyword}_type").fields[name]
     selection = (
         " { __typename }" if isinstance(get_named_type(field.type), GraphQLObjectType) else ""
     )

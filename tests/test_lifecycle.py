@@ -31,7 +31,7 @@ async def test_progress_rises_by_stages_and_is_throttled(stack: StackFactory) ->
         async with watching(client) as watched:
             requested = await request_report(client, kind="ORDERS", format="CSV")
             done = await wait_for_job(client, requested["id"])
-            await asyncio.sleep(0.3)
+            await watched.wait_for_job(requested["id"], FINISHED)
     assert done["status"] == "COMPLETED" and done["rowCount"] == 1000
     events = watched.of(requested["id"])
     progress = [e["progress"] for e in events]

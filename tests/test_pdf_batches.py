@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from bench.seed_orders import customer_name, insert_completed_orders
 from client.graphql_client import ReportsClient
+from models.report_jobs import ReportFormat
 from models.settings import Settings
 from tests.support.documents import CANCEL_REPORT, ME
 from tests.support.factories import request_report
@@ -68,7 +69,9 @@ async def test_a_pdf_of_several_batches_is_one_document_with_numbered_pages(
     assert f"Line items\n{ROWS}" in pages[0]
     for text in pages[1:]:
         assert "Batched orders" not in text and "Summary" not in text
-    assert [path.suffix for path in files_of(lab)] == [".pdf"], "batch files are removed"
+    assert [path.suffix for path in files_of(lab)] == [f".{ReportFormat.PDF.extension}"], (
+        "batch files are removed"
+    )
 
 
 async def test_a_cancelled_pdf_leaves_no_files_even_from_batches_in_flight(

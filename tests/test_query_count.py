@@ -56,7 +56,7 @@ def all_statements(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 def inserts_into(statements: list[str], model: type[Model]) -> int:
     return sum(
-        statement.lstrip().startswith(f'INSERT INTO "{model._meta.db_table}"')
+        statement.lstrip().startswith(f'INSERT INTO "{model.describe()["table"]}"')
         for statement in statements
     )
 

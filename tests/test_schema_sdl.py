@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 from graphql import (
     GraphQLEnumType,
@@ -15,7 +14,7 @@ from graphql import (
 )
 
 from schema.root import schema
-from service.processes import PROJECT_ROOT
+from service.processes import PROJECT_ROOT, REPORTS_COMMAND
 
 # The repository's copy of the public contract (its source is the team's shared folder).
 CONTRACT = PROJECT_ROOT / "schema" / "contract.graphql"
@@ -24,7 +23,7 @@ CHECKED_IN = PROJECT_ROOT / "schema.graphql"
 
 def test_checked_in_sdl_is_what_reports_schema_prints() -> None:
     printed = subprocess.run(
-        [sys.executable, "-m", "service.cli", "schema"],
+        [*REPORTS_COMMAND, "schema"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -26,9 +26,10 @@ from client.graphql_client import ReportsClient
 from schema.errors import ErrorCode
 from schema.http import refusals
 from service.processes import migrate, running_api
-from tests.support.clients import register
+from tests.support.clients import register, token_of
 from tests.support.private_postgres import PrivatePostgres
-from tests.support.stacks import StackFactory
+from tests.support.stacks import SignedInClientFactory, StackFactory
+from tests.support.waiting import eventually
 
 TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL
 LEGACY_WS = WebsocketsTransport.APOLLO_SUBPROTOCOL
@@ -161,24 +162,25 @@ async def test_a_bad_or_revoked_token_is_closed_4401_sign_in_again(api_url: str)
         assert "token invalid, expired or revoked; sign in again" in shown
 
 
-async def test_too_many_connections_are_closed_4429_retry_in(stack: StackFactory) -> None:
+async def test_too_many_connections_are_closed_4429_retry_in(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
     limited = await stack("ws-refusals-rate", rate_limit_websockets=1)
-    with running_api(limited) as url:
-        for protocol in PROTOCOLS:
-            async with ReportsClient(url) as client:
-                await register(client)
-                init_payload = {"Authorization": f"Bearer {client.token}"}
-            assert await connect(url, protocol, init_payload) is None
-            refused = await connect(url, protocol, init_payload)
-            if protocol == TRANSPORT_WS:
-                code, reason = close_frame(refused)
-                assert code == 4429
-                retry_in = reason.removeprefix("RATE_LIMITED: retry in ").removesuffix(" s")
-            else:
-                shown = connection_error(refused)
-                assert "'code': 'RATE_LIMITED'" in shown
-                retry_in = shown.split("'retryAfter': ")[1].split("}")[0]
-            assert 1 <= int(retry_in) <= RATE_LIMIT_WINDOW_SECONDS
+    for protocol in PROTOCOLS:
+        client = await signed_in_client(limited)
+        url = client.base_url
+        init_payload = {"Authorization": f"Bearer {client.token}"}
+        assert await connect(url, protocol, init_payload) is None
+        refused = await connect(url, protocol, init_payload)
+        if protocol == TRANSPORT_WS:
+            code, reason = close_frame(refused)
+            assert code == 4429
+            retry_in = reason.removeprefix("RATE_LIMITED: retry in ").removesuffix(" s")
+        else:
+            shown = connection_error(refused)
+            assert "'code': 'RATE_LIMITED'" in shown
+            retry_in = shown.split("'retryAfter': ")[1].split("}")[0]
+        assert 1 <= int(retry_in) <= RATE_LIMIT_WINDOW_SECONDS
 
 
 async def test_an_unreachable_database_is_closed_1013_try_again(stack: StackFactory) -> None:
@@ -199,33 +201,33 @@ async def test_an_unreachable_database_is_closed_1013_try_again(stack: StackFact
             shown = connection_error(await connect(url, LEGACY_WS, init_payload))
             assert "'code': 'SERVICE_UNAVAILABLE'" in shown
             await asyncio.to_thread(postgres.start)
-            connected = None
-            for _ in range(50):
-                connected = await connect(url, TRANSPORT_WS, init_payload)
-                if connected is None:
-                    break
-                await asyncio.sleep(0.1)
-            assert connected is None, "the retry the close code invites succeeds once it is back"
+            # The retry the close code invites succeeds once the database is back.
+            await eventually(
+                lambda: connect(url, TRANSPORT_WS, init_payload),
+                lambda refused: refused is None,
+                what="a connection to be accepted once the database is back",
+            )
     finally:
         await asyncio.to_thread(postgres.destroy)
 
 
-async def test_a_refusal_is_per_socket(api_url: str) -> None:
+async def test_a_refusal_is_per_socket(
+    api_url: str, signed_in_client: SignedInClientFactory
+) -> None:
     """A socket refused does not mark the next one, on either protocol."""
-    async with ReportsClient(api_url) as client:
-        await register(client)
-        token = client.token
+    token = token_of(await signed_in_client(api_url))
     for protocol in PROTOCOLS:
         assert await connect(api_url, protocol, {}) is not None
         assert await connect(api_url, protocol, {"Authorization": f"Bearer {token}"}) is None
 
 
-async def test_a_second_connection_init_is_refused_on_both_protocols(api_url: str) -> None:
+async def test_a_second_connection_init_is_refused_on_both_protocols(
+    api_url: str, signed_in_client: SignedInClientFactory
+) -> None:
     """graphql-transport-ws forbids it (Strawberry closes 4429); the legacy protocol does
     not, and a second connect would count, watch and keep alive the socket twice."""
-    async with ReportsClient(api_url) as client:
-        await register(client)
-        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {client.token}"}}
+    token = token_of(await signed_in_client(api_url))
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
     for protocol in PROTOCOLS:
         async with websockets.connect(ws_url(api_url), subprotocols=[Subprotocol(protocol)]) as ws:
             await ws.send(json.dumps(init))

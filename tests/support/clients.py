@@ -27,3 +27,9 @@ async def register(client: ReportsClient) -> dict[str, Any]:
 def in_process_client(app: Starlette) -> ReportsClient:
     """A client of the in-process app (its lifespan already running), not signed in."""
     return ReportsClient("http://testserver", transport=httpx.ASGITransport(app=app))
+
+
+def token_of(client: ReportsClient) -> str:
+    """The token of a signed-in client, for tests that speak the wire themselves."""
+    assert client.token is not None, "the client is signed in"
+    return client.token
