@@ -21,7 +21,9 @@ from service.cli import API_SHUTDOWN_GRACE_SECONDS, LOG_LEVEL_VARIABLE
 from service.embedded_redis import LOOPBACK
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REPORTS_COMMAND: Sequence[str] = (sys.executable, "-m", "service.cli")
+# -P: the current directory is not searched first, so a folder holding its own
+# `models/` or `app.py` cannot stand in for the installed service.
+REPORTS_COMMAND: Sequence[str] = (sys.executable, "-P", "-m", "service.cli")
 
 HEALTH_POLL_SECONDS = 0.1
 HEALTH_REQUEST_TIMEOUT_SECONDS = 1.0
