@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -115,6 +114,18 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         await build.clean_up()
 
 
+async def wait_out(future: asyncio.Future[Any]) -> bool:
+    """Wait until `future` is done, however often this task is cancelled meanwhile (the
+    future is never cancelled by it); whether this task was."""
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.wait({future})
+        except asyncio.CancelledError:
+            cancelled = True
+    return cancelled
+
+
 class ReportBuild:
     """One attempt's report file: read the rows, render them, publish the file, complete.
 
@@ -160,9 +171,10 @@ class ReportBuild:
             completed = await asyncio.shield(completion)
         except asyncio.CancelledError:
             # Aborted while completing: wait for the outcome, so the clean-up knows
-            # whether the file is the job's. asyncio.wait, not await: a second
-            # cancel must not cancel the completion half-way.
-            await asyncio.wait({completion})
+            # whether the file is the job's.
+            await wait_out(completion)
+            if not completion.cancelled() and (failure := completion.exception()) is not None:
+                logger.warning("job %s: completing failed as it was aborted: %r", job.id, failure)
             raise
         if completed is None:
             # Cancelled between the last chunk and now: the file belongs to no one.
@@ -179,15 +191,17 @@ class ReportBuild:
         """
         attempt, io = self.attempt, self.io
         cleanup = [io.submit(self.temp.unlink, missing_ok=True)]
-        if attempt.completing is not None and not attempt.completing.done():
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.shield(attempt.completing)
+        cancelled = False
+        if attempt.completing is not None:
+            cancelled = await wait_out(attempt.completing)
         if not attempt.completed:
             cleanup.append(io.submit(self.final.unlink, missing_ok=True))
         try:
             await asyncio.shield(asyncio.gather(*cleanup))
         finally:
             io.close()
+        if cancelled:
+            raise asyncio.CancelledError
 
     def _chunk_rows(self) -> int:
         """READ_CHUNK_ROWS, or fewer where the format's renderer wants fewer."""
