@@ -75,14 +75,10 @@ class JobSnapshot:
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> JobSnapshot:
-        """The snapshot an event carries; KeyError if it lacks a field that has no default.
-
-        An event from a publisher one release behind (during a rolling upgrade)
-        lacks a column added since: an optional field it lacks reads as None.
-        """
+        """The snapshot an event carries; KeyError if it lacks a field (an event from a
+        release that did not have it), ValueError or TypeError if it is malformed."""
         data: Mapping[str, Any] = json.loads(raw)
-        optional = _optional_fields()
-        return cls._from_values(lambda name: data.get(name) if name in optional else data[name])
+        return cls._from_values(data.__getitem__)
 
     @classmethod
     def _from_values(cls, value_of: Callable[[str], Any]) -> JobSnapshot:
@@ -104,18 +100,8 @@ def _converters() -> dict[str, Callable[[Any], Any]]:
     return {field.name: _converter(hints[field.name]) for field in fields(JobSnapshot)}
 
 
-@cache
-def _optional_fields() -> frozenset[str]:
-    hints = get_type_hints(JobSnapshot)
-    return frozenset(field.name for field in fields(JobSnapshot) if _is_optional(hints[field.name]))
-
-
-def _is_optional(hint: Any) -> bool:
-    return hint is Any or (get_origin(hint) in (Union, UnionType) and NoneType in get_args(hint))
-
-
 def _converter(hint: Any) -> Callable[[Any], Any]:
-    if _is_optional(hint) and hint is not Any:
+    if get_origin(hint) in (Union, UnionType):
         (inner,) = (arg for arg in get_args(hint) if arg is not NoneType)
         convert = _converter(inner)
         return lambda value: None if value is None else convert(value)

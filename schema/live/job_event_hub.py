@@ -215,12 +215,14 @@ class JobEventHub:
             if not listeners:
                 continue
             try:
-                snapshot = JobSnapshot.from_json(message["data"])
+                item: HubItem = JobSnapshot.from_json(message["data"])
             except (ValueError, KeyError, TypeError):
-                logger.warning("job event hub: dropped a malformed event on %s", channel)
-                continue
+                # Something changed, but what cannot be read here (an event of another
+                # release, during a rolling upgrade): these subscribers re-read the truth.
+                logger.warning("job event hub: an event on %s could not be read", channel)
+                item = RESYNC
             for listener in tuple(listeners):
-                listener.deliver(snapshot)
+                listener.deliver(item)
 
     def _resync_everyone(self) -> None:
         for listeners in self._listeners.values():
