@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -14,6 +16,7 @@ import websockets
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
 from schema.auth.sessions import Caller, CheckedSessions
+from service.embedded_redis import EmbeddedRedis
 from service.processes import running_api
 from tests.support.clients import PASSWORD, register
 from tests.support.documents import LOGIN, ME, ORDER, REPORT_JOB, REQUEST_REPORT
@@ -25,6 +28,8 @@ LOGOUT = "mutation Logout($all: Boolean) { logout(allSessions: $all) }"
 STRONG_SECRET = "a-production-secret-that-is-long-enough-0123456789"
 # Announced over Redis: milliseconds, not the recheck interval (10 s).
 REVOCATION_REACHES_OTHERS_SECONDS = 2.0
+# Sent again within a second or two of Redis answering (RETRY_DELAYS_SECONDS).
+ANNOUNCED_AGAIN_SECONDS = 10.0
 
 
 async def sign_in_again(client: ReportsClient, email: str) -> str:
@@ -74,6 +79,29 @@ async def test_logout_in_one_api_process_signs_out_the_others(
                 what="the other process to refuse the token",
                 timeout=REVOCATION_REACHES_OTHERS_SECONDS,
             )
+
+
+async def test_a_logout_announced_while_redis_hung_still_reaches_the_other_processes(
+    stack: StackFactory, private_redis: EmbeddedRedis, signed_in_client: SignedInClientFactory
+) -> None:
+    """A hang too short for the other process's event hub to notice (and recheck its
+    sessions on reconnect) loses the announcement; it is sent again once Redis answers."""
+    lab = await stack("revocation-hung", redis_url=private_redis.url)
+    with running_api(lab) as first_url, running_api(lab) as second_url:
+        first = await signed_in_client(first_url)
+        async with socket(second_url, bearer(first.token)) as ws:
+            assert await answer(ws) == "connection_ack"
+            os.kill(private_redis.pid, signal.SIGSTOP)
+            try:
+                # Its Redis calls time out, so the API's next ones fail at once for a
+                # while (one that timed out was sent, and Redis runs it when it wakes;
+                # one that failed at once never left): the logout's announcement is lost.
+                await first.execute(REQUEST_REPORT, {"input": {"kind": "SALES", "format": "CSV"}})
+                await first.execute(LOGOUT, {})
+            finally:
+                os.kill(private_redis.pid, signal.SIGCONT)
+            assert await answer(ws, timeout=ANNOUNCED_AGAIN_SECONDS) == 4401
+            assert ws.close_reason == "UNAUTHENTICATED: session revoked; sign in again"
 
 
 def test_a_lookup_that_raced_a_revocation_is_not_remembered() -> None:

@@ -7,22 +7,24 @@ API process does the same. A live connection (a WebSocket, or an HTTP
 subscription's stream) is also ended when its token expires; how each kind
 ends is its own (a socket closes, a stream sends a last part), when and why is
 decided here, once for both. A connection is watched from before its session is looked up,
-so a revocation that arrives while it connects refuses it. If the announcement
-is lost (Redis away), another process trusts a token it found live at most
-SESSION_RECHECK_SECONDS longer, and when its event hub reconnects it forgets
-everything and looks up the sessions of its live connections, ending those
-revoked meanwhile (SECURITY.md).
+so a revocation that arrives while it connects refuses it. An announcement
+Redis does not take is sent again until it does. Meanwhile another process
+trusts a token it found live at most SESSION_RECHECK_SECONDS longer, and keeps
+its live connections of those sessions; if its own event hub lost Redis, it
+forgets everything when the hub reconnects, and looks up the sessions of its
+live connections, ending those revoked meanwhile (SECURITY.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import itertools
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from redis.asyncio import Redis
@@ -35,6 +37,10 @@ from schema.http.refusals import SESSION_REVOKED, TOKEN_EXPIRED, Refusal
 from schema.live.job_event_hub import JobEventHub
 
 logger = logging.getLogger(__name__)
+
+# How long an announcement Redis did not take, or a recheck the database did not
+# answer, waits before it is tried again (doubling up to the last).
+RETRY_DELAYS_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 # Ends one live connection, told why; called at most once, on the event loop.
 EndConnection = Callable[[Refusal], None]
@@ -49,19 +55,20 @@ class LiveConnection:
     signed in, until its token expires.
     """
 
-    __slots__ = ("_connections", "_end", "_expiry", "session_id", "signed_out")
+    __slots__ = ("_connections", "_end", "_expiry", "_stopped", "session_id", "signed_out")
 
     def __init__(self, session_id: UUID, connections: LiveConnections) -> None:
         self.session_id = session_id
         self.signed_out: Refusal | None = None
         self._end: EndConnection | None = None
         self._expiry: asyncio.TimerHandle | None = None
+        self._stopped = False
         self._connections = connections
 
     def connected(self, caller: Caller, end: EndConnection) -> Refusal | None:
         """Have `end` called when the caller's token expires or its session is revoked;
         if it was revoked already, since the watch began, that Refusal instead."""
-        if self.signed_out is None:
+        if self.signed_out is None and not self._stopped:
             self._end = end
             delay = max(0.0, (caller.expires_at - datetime.now(UTC)).total_seconds())
             self._expiry = asyncio.get_running_loop().call_later(
@@ -79,6 +86,7 @@ class LiveConnection:
 
     def stop(self) -> None:
         """Stop watching: the connection ended, or was refused. Safe to call more than once."""
+        self._stopped = True
         if self._expiry is not None:
             self._expiry.cancel()
         self._connections.discard(self)
@@ -120,7 +128,9 @@ class SessionRevocation:
         self._connections = LiveConnections()
         self._redis = redis
         self._channel = revocation_channel(channel_prefix)
-        self._rechecks: set[asyncio.Task[None]] = set()
+        # Revoked here, not yet announced: Redis did not take the announcement.
+        self._unannounced: set[UUID] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def listen(self, hub: JobEventHub) -> None:
         """Hear other processes' revocations on the hub's connection (call before it starts)."""
@@ -128,17 +138,23 @@ class SessionRevocation:
         hub.on_reconnect(self._on_reconnect)
 
     async def close(self) -> None:
-        for recheck in tuple(self._rechecks):
-            recheck.cancel()
-        await asyncio.gather(*self._rechecks, return_exceptions=True)
+        for task in tuple(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def revoke(self, caller: Caller, *, everywhere: bool) -> None:
         """Sign the caller's session out, or every session of the account, everywhere."""
         revoked = await end_session(caller, everywhere=everywhere)
         # Here first, so this process ends the connections even if Redis is down.
         self._sign_out(revoked)
-        with contextlib.suppress(RedisError, OSError):
-            await self._redis.publish(self._channel, json.dumps([str(i) for i in revoked]))
+        if not self._unannounced and await self._announce(revoked):
+            return
+        # Announced again until Redis takes it: a hang too short for the other
+        # processes' event hubs to reconnect (and recheck) would otherwise lose it.
+        starting = not self._unannounced
+        self._unannounced.update(revoked)
+        if starting:
+            self._spawn(self._retry(self._announce_unannounced))
 
     def watch(self, session_id: UUID) -> LiveConnection:
         """Start watching a live connection's session for a sign-out, before looking it up;
@@ -161,19 +177,44 @@ class SessionRevocation:
         # Whatever was announced while the hub was away is lost: trust nothing
         # remembered, and ask the truth about the sessions connected here.
         self.checked.clear()
-        recheck = asyncio.get_running_loop().create_task(self._end_revoked_while_away())
-        self._rechecks.add(recheck)
-        recheck.add_done_callback(self._rechecks.discard)
+        self._spawn(self._retry(self._end_revoked_while_away))
 
-    async def _end_revoked_while_away(self) -> None:
-        watched = self._connections.session_ids()
-        if not watched:
-            return
+    async def _announce(self, session_ids: Iterable[UUID]) -> bool:
         try:
-            revoked = await revoked_among(watched)
-        except Exception as exc:
-            if not is_connection_failure(exc):
-                raise
-            logger.warning("could not recheck live sessions after a Redis outage: %s", exc)
-            return
-        self._sign_out(revoked)
+            await self._redis.publish(self._channel, json.dumps([str(i) for i in session_ids]))
+        except (RedisError, OSError):
+            return False
+        return True
+
+    async def _announce_unannounced(self) -> bool:
+        announcing = tuple(self._unannounced)
+        if not await self._announce(announcing):
+            return False
+        self._unannounced.difference_update(announcing)
+        return not self._unannounced
+
+    async def _end_revoked_while_away(self) -> bool:
+        watched = self._connections.session_ids()
+        if watched:
+            try:
+                revoked = await revoked_among(watched)
+            except Exception as exc:
+                if not is_connection_failure(exc):
+                    raise
+                logger.warning("live sessions not rechecked yet after a Redis outage: %s", exc)
+                return False
+            self._sign_out(revoked)
+        return True
+
+    @staticmethod
+    async def _retry(attempt: Callable[[], Awaitable[bool]]) -> None:
+        """Call `attempt` until it says it succeeded, waiting longer between failures."""
+        for failures in itertools.count():
+            if await attempt():
+                return
+            await asyncio.sleep(RETRY_DELAYS_SECONDS[min(failures, len(RETRY_DELAYS_SECONDS) - 1)])
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
