@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from uuid import UUID
 
 from redis.asyncio import Redis
@@ -41,13 +42,21 @@ class JobEventPublisher:
     for at most one failed call per outage, and nothing is sent twice at once.
     """
 
-    def __init__(self, redis: Redis, channel_prefix: str) -> None:
+    def __init__(self, redis: Redis, channel_prefix: str, kept: Iterable[JobSnapshot] = ()) -> None:
+        """`kept`: what an earlier publisher of this process could not send (see `kept`)."""
         self._redis = redis
         self._channel_prefix = channel_prefix
         self._unsent: OrderedDict[UUID, JobSnapshot] = OrderedDict()
         self._kept = asyncio.Event()
         # Logged once per outage, not once per event.
         self._failing = False
+        for snapshot in kept:
+            self._keep(snapshot)
+
+    def kept(self) -> list[JobSnapshot]:
+        """The events Redis has not taken yet, oldest first, for a publisher that takes
+        over from this one (a worker's next run after it lost Redis)."""
+        return list(self._unsent.values())
 
     async def publish(self, snapshot: JobSnapshot) -> None:
         if self._unsent or not await self._send(snapshot):

@@ -199,6 +199,8 @@ async def test_a_running_job_goes_on_while_redis_hangs(
             os.kill(private_redis.pid, signal.SIGSTOP)
             try:
                 # reportJob reads PostgreSQL only: it answers while Redis hangs.
+                hung_at = await job(client, requested["id"])
+                assert hung_at["status"] == "RUNNING", "Redis hangs while the job runs"
                 finished = await wait_for_job(client, requested["id"], timeout=30)
             finally:
                 os.kill(private_redis.pid, signal.SIGCONT)

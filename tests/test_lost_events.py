@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from uuid import UUID, uuid4
 
@@ -23,8 +25,11 @@ from tests.support.stacks import SignedInClientFactory, StackFactory
 from tests.support.streams import watching
 from tests.support.waiting import status_is
 
-# Longer than the resend interval: a repeat or a late event would come within it.
+# After the events expected: a repeat would come within it.
 QUIET_SECONDS = 2 * RESEND_INTERVAL_SECONDS
+# Generous, for a loaded machine: the events come within a resend interval or two.
+WAIT_SECONDS = 15
+PREFIX = "lost-events"
 # Far shorter than the event hub's health check, so its pub/sub connection survives
 # the hang and nothing makes subscribers re-read the database.
 HUNG_SECONDS = 1.0
@@ -56,48 +61,102 @@ async def test_a_change_whose_event_was_lost_still_reaches_its_subscriber(
     assert events[-1]["version"] == cancelled["version"]
 
 
-async def heard_until_quiet(pubsub: PubSub, seconds: float) -> list[bytes]:
-    """Every message until none has come for `seconds`."""
+async def subscribed(pubsub: PubSub, channel: str) -> None:
+    """Subscribe, and wait until Redis says so: a message published sooner is not heard."""
+    await pubsub.subscribe(channel)
+    while True:
+        message = await pubsub.get_message(timeout=WAIT_SECONDS)
+        if message is not None and message["type"] == "subscribe":
+            return
+
+
+async def heard(pubsub: PubSub, expected: int) -> list[tuple[UUID, int]]:
+    """The (job, version) of every event heard until `expected` have come, and then for
+    QUIET_SECONDS more: a repeat would come within them."""
     loop = asyncio.get_running_loop()
-    heard: list[bytes] = []
-    quiet_from = loop.time()
-    while (left := quiet_from + seconds - loop.time()) > 0:
+    events: list[tuple[UUID, int]] = []
+    deadline = loop.time() + WAIT_SECONDS
+    while (left := deadline - loop.time()) > 0:
         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
-        if message is not None:
-            heard.append(message["data"])
-            quiet_from = loop.time()
-    return heard
+        if message is None:
+            continue
+        event = JobSnapshot.from_json(message["data"])
+        events.append((event.id, event.version))
+        if len(events) == expected:
+            deadline = loop.time() + QUIET_SECONDS
+    return events
+
+
+@contextlib.asynccontextmanager
+async def publishing(server: EmbeddedRedis) -> AsyncIterator[Redis]:
+    """A publisher's Redis client, quick to give up as the API's and workers' are."""
+    redis = Redis.from_url(server.url, socket_timeout=0.3, socket_connect_timeout=0.3)
+    try:
+        yield redis
+    finally:
+        await redis.aclose()
+
+
+@contextlib.asynccontextmanager
+async def listening(server: EmbeddedRedis, account_id: UUID) -> AsyncIterator[PubSub]:
+    """A subscription to the account's events, confirmed by Redis."""
+    redis = Redis.from_url(server.url)
+    try:
+        async with redis.pubsub() as pubsub:
+            await subscribed(pubsub, account_channel(PREFIX, account_id))
+            yield pubsub
+    finally:
+        await redis.aclose()
+
+
+@contextlib.asynccontextmanager
+async def resending(publisher: JobEventPublisher) -> AsyncIterator[None]:
+    task = asyncio.create_task(publisher.resend_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def test_kept_events_are_sent_once_each_and_only_the_latest_of_a_job(
     private_redis: EmbeddedRedis,
 ) -> None:
     """Publishes racing the resend after an outage neither repeat an event nor pass it."""
-    prefix = "lost-events-once"
     account_id = uuid4()
-    redis = Redis.from_url(private_redis.url, socket_timeout=0.3, socket_connect_timeout=0.3)
-    listener = Redis.from_url(private_redis.url)
-    publisher = JobEventPublisher(redis, prefix)
-    resending = asyncio.create_task(publisher.resend_forever())
-    try:
+    first, other = job_snapshot(account_id=account_id), job_snapshot(account_id=account_id)
+    later = [job_snapshot(account_id=account_id) for _ in range(5)]
+    async with publishing(private_redis) as redis:
+        publisher = JobEventPublisher(redis, PREFIX)
         private_redis.stop()
-        first, other = job_snapshot(account_id=account_id), job_snapshot(account_id=account_id)
         for kept in (replace(first, version=1), replace(first, version=2), other):
             await publisher.publish(kept)
-
         private_redis.start()
-        received: list[tuple[UUID, int]] = []
-        async with listener.pubsub() as pubsub:
-            await pubsub.subscribe(account_channel(prefix, account_id))
-            later = [job_snapshot(account_id=account_id) for _ in range(5)]
+        async with listening(private_redis, account_id) as pubsub, resending(publisher):
             await asyncio.gather(*(publisher.publish(snapshot) for snapshot in later))
-            for data in await heard_until_quiet(pubsub, QUIET_SECONDS):
-                event = JobSnapshot.from_json(data)
-                received.append((event.id, event.version))
-    finally:
-        resending.cancel()
-        await redis.aclose()
-        await listener.aclose()
+            received = await heard(pubsub, expected=2 + len(later))
     sent = [(first.id, 2), (other.id, other.version)]
     sent += [(snapshot.id, snapshot.version) for snapshot in later]
     assert sorted(received) == sorted(sent)
+
+
+async def test_events_a_publisher_kept_are_sent_by_the_one_taking_over(
+    private_redis: EmbeddedRedis,
+) -> None:
+    """A worker's run that lost Redis hands what it could not send to the next run."""
+    account_id = uuid4()
+    finished = job_snapshot(account_id=account_id)
+    async with publishing(private_redis) as redis:
+        lost_redis = JobEventPublisher(redis, PREFIX)
+        private_redis.stop()
+        await lost_redis.publish(finished)
+        assert lost_redis.kept() == [finished]
+    private_redis.start()
+    async with (
+        publishing(private_redis) as redis,
+        listening(private_redis, account_id) as pubsub,
+    ):
+        next_run = JobEventPublisher(redis, PREFIX, lost_redis.kept())
+        async with resending(next_run):
+            assert await heard(pubsub, expected=1) == [(finished.id, finished.version)]

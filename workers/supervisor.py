@@ -23,6 +23,7 @@ from pathlib import Path
 from redis.exceptions import RedisError
 
 from models.database import close_database
+from models.job_snapshots import JobSnapshot
 from models.settings import Settings
 from workers.loop_lag import record_loop_lag
 from workers.render_pool import close_render_pool, open_render_pool
@@ -45,6 +46,9 @@ def run_worker_forever(settings: Settings) -> None:
 
 def _run_until_stopped(settings: Settings, cpu_pool: ProcessPoolExecutor) -> None:
     restart_delay = 0.0
+    # A run that lost Redis leaves the job events it could not send to the next: a
+    # subscriber waiting for a job's last change must get it.
+    kept_events: list[JobSnapshot] = []
     while True:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
@@ -54,7 +58,7 @@ def _run_until_stopped(settings: Settings, cpu_pool: ProcessPoolExecutor) -> Non
             # arq runs on this loop; _close_loop cancels the recorder with the rest.
             diagnostics.append(loop.create_task(record_loop_lag(Path(settings.loop_lag_file))))
         # The worker's signal handlers are on the loop from here on.
-        worker = ReportWorker(settings, cpu_pool)
+        worker = ReportWorker(settings, cpu_pool, kept_events)
         try:
             if restart_delay and loop.run_until_complete(
                 worker.stop_signalled_within(restart_delay)
@@ -70,18 +74,21 @@ def _run_until_stopped(settings: Settings, cpu_pool: ProcessPoolExecutor) -> Non
                     "worker lost Redis (%s); starting again in %s s", exc, RESTART_DELAY_SECONDS
                 )
         finally:
-            _close_loop(loop)
+            kept_events = worker.kept_events
+            _close_loop(loop, worker)
         # Closing the loop runs it, so a stop may also have come just now.
         if worker.stop_requested:
             return
         restart_delay = RESTART_DELAY_SECONDS
 
 
-def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+def _close_loop(loop: asyncio.AbstractEventLoop, worker: ReportWorker) -> None:
     leftovers = asyncio.all_tasks(loop)
     for task in leftovers:
         task.cancel()
     with contextlib.suppress(Exception):
         loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        # Already done if the run ended cleanly; not if it failed before its shut-down.
+        loop.run_until_complete(worker.close_event_connection())
         loop.run_until_complete(close_database())
     loop.close()

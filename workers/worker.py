@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from concurrent.futures import Executor
 from signal import Signals
 from typing import Any
@@ -18,6 +19,7 @@ from redis.asyncio import Redis
 
 from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
+from models.job_snapshots import JobSnapshot
 from models.settings import Settings
 from workers.context import WORKER_CONTEXT, WorkerContext
 from workers.heartbeat import beat_forever, leave, worker_identity
@@ -41,7 +43,10 @@ EVENT_REDIS_TIMEOUT_SECONDS = 1.0
 
 
 class ReportWorker(Worker):
-    def __init__(self, settings: Settings, cpu_pool: Executor) -> None:
+    def __init__(
+        self, settings: Settings, cpu_pool: Executor, kept_events: Iterable[JobSnapshot] = ()
+    ) -> None:
+        """`kept_events`: the events the previous run of this process could not send."""
         super().__init__(
             functions=[
                 func(
@@ -78,6 +83,9 @@ class ReportWorker(Worker):
             socket_timeout=EVENT_REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=EVENT_REDIS_TIMEOUT_SECONDS,
         )
+        self._publisher = JobEventPublisher(
+            self._events_redis, settings.channel_prefix, kept_events
+        )
 
     @property
     def stop_requested(self) -> bool:
@@ -103,7 +111,7 @@ class ReportWorker(Worker):
         context = WorkerContext(
             settings=settings,
             queue=self.pool,
-            publisher=JobEventPublisher(self._events_redis, settings.channel_prefix),
+            publisher=self._publisher,
             render_resources=RenderResources(
                 pdf_max_rows=settings.pdf_max_rows, cpu_pool=self._cpu_pool
             ),
@@ -124,9 +132,19 @@ class ReportWorker(Worker):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await leave(self.pool, self._settings.channel_prefix, self._identity)
+        try:
+            await leave(self.pool, self._settings.channel_prefix, self._identity)
+        finally:
+            await self.close_event_connection()
+            await close_database()
+
+    @property
+    def kept_events(self) -> list[JobSnapshot]:
+        """Job events Redis has not taken yet: the next run, if any, sends them."""
+        return self._publisher.kept()
+
+    async def close_event_connection(self) -> None:
         await self._events_redis.aclose()
-        await close_database()
 
     async def close(self) -> None:
         if not self.stop_requested:
