@@ -39,7 +39,6 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from tortoise import connections
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.expressions import F
@@ -57,7 +56,7 @@ from schema.limits.documents import DocumentChecks, DocumentRules
 from schema.live import shared_events
 from schema.live.shared_events import SharedEventExecutionContext, encode_shared_message
 from schema.redis_pool import API_REDIS_BACKOFF_SECONDS, open_queue
-from schema.root import MAX_ALIASES, MAX_QUERY_DEPTH, ReportsSchema, build_schema
+from schema.root import DOCUMENT_LIMITS, ReportsSchema
 from service.embedded_redis import redis_server_executable
 from workers.csv_copy import can_copy
 from workers.pdf_process import FOOTER_FONT_RESOURCE, join_batches, render_batch
@@ -511,7 +510,7 @@ async def test_a_known_text_is_neither_parsed_nor_validated_again() -> None:
     """schema/limits/documents.py: Strawberry parses only while
     execution_context.graphql_document is None, validates only while
     pre_execution_errors is None, adds validation_rules, and passes parse_options."""
-    rules = DocumentRules([CountedValidation], max_tokens=20)
+    rules = DocumentRules([CountedValidation], max_tokens=20, limits=DOCUMENT_LIMITS)
     schema = toy_schema(rules)
     CountedValidation.runs = 0
     DocumentSeen.documents = []
@@ -537,7 +536,7 @@ async def test_the_error_policy_replaces_what_strawberry_reports(
     """schema/error_policy.py and schema/root.py: errors replaced on
     execution_context.result are the ones sent, and ReportsSchema.process_errors keeps
     Strawberry from logging a client's mistakes itself."""
-    schema = toy_schema(DocumentRules([], max_tokens=100))
+    schema = toy_schema(DocumentRules([], max_tokens=100, limits=DOCUMENT_LIMITS))
     with caplog.at_level(logging.DEBUG, logger="strawberry"):
         result = await schema.execute("{ broken }")
         bad = await schema.execute("{ nosuchfield }")
@@ -549,22 +548,6 @@ async def test_the_error_policy_replaces_what_strawberry_reports(
     assert not [r for r in caplog.records if r.name.startswith("strawberry")], (
         "Strawberry logged errors itself: process_errors is no longer its hook"
     )
-
-
-async def test_the_limiters_rules_run_through_our_document_checks() -> None:
-    """schema/root.py: the rule classes of Strawberry's QueryDepthLimiter and
-    MaxAliasesLimiter (their `validation_rules`) enforce the limits."""
-    assert QueryDepthLimiter(max_depth=1).validation_rules, "QueryDepthLimiter has no rules"
-    assert MaxAliasesLimiter(max_alias_count=1).validation_rules, "MaxAliasesLimiter has none"
-    schema = build_schema()
-    deep = "{ me " + "{ id " * (MAX_QUERY_DEPTH + 1) + "}" * (MAX_QUERY_DEPTH + 2)
-    result = await schema.execute(deep)
-    assert result.errors is not None
-    assert any("depth" in error.message for error in result.errors), result.errors
-    aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(MAX_ALIASES + 1)) + " }"
-    result = await schema.execute(aliases)
-    assert result.errors is not None
-    assert any("alias" in error.message for error in result.errors), result.errors
 
 
 # --- Strawberry's ASGI view -----------------------------------------------------------------

@@ -23,8 +23,10 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-from graphql import ASTValidationRule, DocumentNode
+from graphql import ASTValidationRule, DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
+
+from schema.limits.document_shape import DocumentLimits, shape_of
 
 T = TypeVar("T")
 
@@ -37,10 +39,14 @@ class DocumentRules:
     """One schema's document limits, and what it has learnt about texts (shared by requests)."""
 
     def __init__(
-        self, validation_rules: Sequence[type[ASTValidationRule]], max_tokens: int
+        self,
+        validation_rules: Sequence[type[ASTValidationRule]],
+        max_tokens: int,
+        limits: DocumentLimits,
     ) -> None:
         self.validation_rules = tuple(validation_rules)
         self.max_tokens = max_tokens
+        self.limits = limits
         self.parsed: OrderedDict[str, DocumentNode] = OrderedDict()
         self.valid: OrderedDict[str, None] = OrderedDict()
 
@@ -80,6 +86,17 @@ class DocumentChecks(SchemaExtension):
             self.rules.valid.move_to_end(text)
             # Strawberry validates only while this is None.
             context.pre_execution_errors = []
+            yield
+            return
+        document = context.graphql_document
+        refused = (
+            None
+            if document is None
+            else self.rules.limits.refusal(shape_of(document, self.rules.limits))
+        )
+        if refused is not None:
+            # Before graphql-core's own rules, which would walk what is refused here.
+            context.pre_execution_errors = [GraphQLError(refused)]
             yield
             return
         context.validation_rules = context.validation_rules + self.rules.validation_rules
