@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.report_jobs import ReportFormat
+from models.report_jobs import ReportJob as ReportJobModel
+from schema.http.downloads import EXPIRED_MESSAGE
 from service.processes import running_worker
 from tests.support.documents import (
     CANCEL_REPORT,
@@ -89,6 +92,21 @@ async def test_delete_removes_the_job_and_its_file(user: ReportsClient) -> None:
     with pytest.raises(GraphQLResponseError) as caught:
         await user.execute(DELETE_REPORT, {"id": job["id"]})
     assert caught.value.codes == ["NOT_FOUND"]
+
+
+@pytest.mark.usefixtures("worker")
+async def test_a_report_is_not_served_past_its_expiry_even_before_the_clean_up(
+    user: ReportsClient,
+) -> None:
+    await add_product(user, "E-1", "Expiring", "1.00")
+    job = await wait_for_job(
+        user, (await request_report(user, kind="INVENTORY", format="CSV"))["id"]
+    )
+    assert (await user.download(job["downloadUrl"])).status_code == 200
+    # What the retention leaves a moment after expiresAt: the clean-up has not run yet.
+    await ReportJobModel.filter(id=job["id"]).update(expires_at=datetime.now(UTC))
+    expired = await user.download(job["downloadUrl"])
+    assert (expired.status_code, expired.text) == (410, EXPIRED_MESSAGE)
 
 
 @pytest.mark.usefixtures("worker")

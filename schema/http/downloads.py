@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from schema.services import Services
 # the same day must not overwrite each other (`curl -OJ` refuses to), and ids are
 # random (uuid4), so the first few tell jobs apart and match the id the API shows.
 DOWNLOAD_NAME_ID_DIGITS = 8
+EXPIRED_MESSAGE = "This report has expired; request it again."
 
 
 def download_filename(job: ReportJob) -> str:
@@ -54,6 +56,10 @@ async def download_report(request: Request) -> Response:
         return PlainTextResponse(UNAVAILABLE_MESSAGE, status_code=503, headers={"Retry-After": "5"})
     if job is None or job.status != JobStatus.COMPLETED or not job.file_path:
         return PlainTextResponse("This report is not available.", status_code=404)
+    # Past its retention the file is no longer served, whether or not the clean-up
+    # (every CLEANUP_INTERVAL_SECONDS, by the workers) has deleted it yet.
+    if job.expires_at is not None and job.expires_at <= datetime.now(UTC):
+        return PlainTextResponse(EXPIRED_MESSAGE, status_code=410)
     path = await asyncio.to_thread(_servable_path, settings.reports_dir, job.file_path)
     if path is None:
         return PlainTextResponse("This report's file is gone.", status_code=404)
