@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from models.settings import Settings, get_settings
+from schema.http.download_links import DOWNLOADS_PREFIX
 from schema.http.downloads import download_report
 from schema.http.health import health
 from schema.http.middleware import MaxBodySize, SecurityHeaders
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/", index),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            Route("/downloads/{token}", download_report),
+            Route(DOWNLOADS_PREFIX + "{token}", download_report),
             Route("/health", health),
         ],
         middleware=middleware,

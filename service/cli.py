@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from models.settings import ENVIRONMENT_VARIABLES, Settings
+from service.log_redaction import RedactDownloadLinks
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -48,6 +51,22 @@ def _configure_logging() -> None:
         level=os.environ.get(LOG_LEVEL_VARIABLE, DEFAULT_LOG_LEVEL).upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactDownloadLinks())
+
+
+def _uvicorn_logging() -> dict[str, Any]:
+    """uvicorn's own logging set-up, every handler (the access log's included) redacting
+    download links."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_download_links"] = {
+        "()": f"{RedactDownloadLinks.__module__}.{RedactDownloadLinks.__name__}"
+    }
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_download_links")
+    return config
 
 
 def run_api(host: str, port: int, fd: int | None) -> None:
@@ -60,6 +79,7 @@ def run_api(host: str, port: int, fd: int | None) -> None:
         port=port,
         fd=fd,
         log_level=os.environ.get(LOG_LEVEL_VARIABLE, DEFAULT_LOG_LEVEL).lower(),
+        log_config=_uvicorn_logging(),
         timeout_graceful_shutdown=API_SHUTDOWN_GRACE_SECONDS,
         # Job events are a few hundred bytes: compressing them saves little, and each
         # compressed WebSocket would hold its own zlib state (hundreds of KB).

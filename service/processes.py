@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import redis
@@ -86,10 +87,13 @@ def start_worker(env: dict[str, str], cwd: Path | None = None) -> subprocess.Pop
 
 
 def start_api(
-    listener: socket.socket, env: dict[str, str], cwd: Path | None = None
+    listener: socket.socket,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    output: IO[bytes] | None = None,
 ) -> subprocess.Popen[bytes]:
     """A `reports api` process serving on the listener's socket (the caller may close
-    its copy)."""
+    its copy); its log goes to `output` if given, else where this process's goes."""
     fd = listener.fileno()
     return subprocess.Popen(
         [*REPORTS_COMMAND, "api", "--fd", str(fd)],
@@ -97,6 +101,8 @@ def start_api(
         cwd=cwd,
         pass_fds=(fd,),
         start_new_session=True,
+        stdout=output,
+        stderr=None if output is None else subprocess.STDOUT,
     )
 
 

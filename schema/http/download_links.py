@@ -10,6 +10,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 _DOWNLOAD_SALT = "reports.download-link"
 
+# Where the API serves downloads: a path, then the signed token.
+DOWNLOADS_PREFIX = "/downloads/"
+
 
 class InvalidLinkError(Exception):
     """Tampered, expired, or made for another purpose."""
@@ -46,4 +49,4 @@ def read_download(secret_key: str, token: str) -> DownloadGrant:
 def download_path(secret_key: str, job_id: UUID, account_id: UUID, ttl_seconds: int) -> str:
     """The relative URL a plain GET can fetch the job's file from until it expires."""
     grant = DownloadGrant(job_id, account_id, int(time.time()) + ttl_seconds)
-    return f"/downloads/{sign_download(secret_key, grant)}"
+    return f"{DOWNLOADS_PREFIX}{sign_download(secret_key, grant)}"
