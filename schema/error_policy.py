@@ -31,6 +31,9 @@ _VARIABLE_ERROR = re.compile(
 )
 
 INTERNAL_MESSAGE = "Internal error."
+# graphql-core's hints ("Did you mean 'deleteReport'?"): they name the schema's
+# fields, types and enum values, which introspection, when it is off, would not.
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 # Strawberry's refusals of an operation the transport cannot run (a query on the legacy
 # WebSocket protocol, an operation name the document lacks): the document's fault.
 _OPERATIONS_REFUSED = (CannotGetOperationTypeError, InvalidOperationTypeError)
@@ -47,25 +50,27 @@ def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: obje
     )
 
 
-def classify(error: GraphQLError) -> GraphQLError:
+def classify(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
+    """The error with its code; without graphql-core's suggestions unless `suggestions`."""
     if (error.extensions or {}).get("code"):
         return error
+    message = error.message if suggestions else _SUGGESTION.sub("", error.message)
     variable = _VARIABLE_ERROR.match(error.message)
     if variable:
         field = variable["path"] or variable["variable"]
-        return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT, field=field)
+        return _with_code(error, message, ErrorCode.BAD_USER_INPUT, field=field)
     original = error.original_error
     # Before anything ran, an error has no path. One raised while a subscription's
     # stream ran has none either, but neither does it point into the document: that
     # one is a failure of ours (or of a connection), never the client's.
     if error.path is None:
         if error.message.startswith("Syntax Error"):
-            return _with_code(error, error.message, ErrorCode.GRAPHQL_PARSE_FAILED)
+            return _with_code(error, message, ErrorCode.GRAPHQL_PARSE_FAILED)
         if original is None or isinstance(original, _OPERATIONS_REFUSED):
-            return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
+            return _with_code(error, message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
         if error.nodes:
             # A literal our scalar could not parse (e.g. price: "abc").
-            return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT)
+            return _with_code(error, message, ErrorCode.BAD_USER_INPUT)
     if original is not None and is_connection_failure(original):
         logger.warning("%s at %s: %s", UNAVAILABLE_MESSAGE, error.path, original)
         return _with_code(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
@@ -74,17 +79,22 @@ def classify(error: GraphQLError) -> GraphQLError:
 
 
 class ErrorPolicy(SchemaExtension):
+    def __init__(self, *, suggestions: bool = True) -> None:
+        self.suggestions = suggestions
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if result is not None and errors:
-            result.errors = [classify(error) for error in errors]
+            result.errors = [classify(error, suggestions=self.suggestions) for error in errors]
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         # A stream's results (a subscription's, over a WebSocket or in a multipart
         # part) leave one by one, before on_operation ends: the errors found in the
         # document before anything ran, and those of each event, are coded here.
         if isinstance(result, ExecutionResult) and result.errors:
-            result.errors = [classify(error) for error in result.errors]
+            result.errors = [
+                classify(error, suggestions=self.suggestions) for error in result.errors
+            ]
         yield

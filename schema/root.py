@@ -66,7 +66,8 @@ def build_schema(*, introspection: bool = True) -> ReportsSchema:
         # Factories, so that each operation gets fresh extension state.
         extensions=[
             lambda: DocumentChecks(documents),
-            ErrorPolicy,
+            # Suggestions tell what introspection tells: both or neither.
+            lambda: ErrorPolicy(suggestions=introspection),
         ],
     )
 

@@ -80,6 +80,8 @@ def run_api(host: str, port: int, fd: int | None) -> None:
         fd=fd,
         log_level=os.environ.get(LOG_LEVEL_VARIABLE, DEFAULT_LOG_LEVEL).lower(),
         log_config=_uvicorn_logging(),
+        # No `server: uvicorn` banner for scanners to match against known flaws.
+        server_header=False,
         timeout_graceful_shutdown=API_SHUTDOWN_GRACE_SECONDS,
         # Job events are a few hundred bytes: compressing them saves little, and each
         # compressed WebSocket would hold its own zlib state (hundreds of KB).

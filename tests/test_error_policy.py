@@ -57,3 +57,19 @@ def test_the_document_s_own_errors_keep_their_graphql_codes(
     error: GraphQLError, code: ErrorCode
 ) -> None:
     assert code_of(classify(error)) == code
+
+
+def test_suggestions_are_left_out_where_introspection_is_off() -> None:
+    misspelt = GraphQLError(
+        "Cannot query field 'deleteRepor' on type 'Mutation'. Did you mean 'deleteReport'?"
+    )
+    shown = classify(misspelt)
+    hidden = classify(misspelt, suggestions=False)
+    assert shown.message.endswith("Did you mean 'deleteReport'?")
+    assert hidden.message == "Cannot query field 'deleteRepor' on type 'Mutation'."
+    enum = GraphQLError(
+        "Variable '$input' got invalid value 'CVS' at 'input.format'; Value 'CVS' does not "
+        "exist in 'ReportFormat' enum. Did you mean the enum value 'CSV'?"
+    )
+    assert "Did you mean" not in classify(enum, suggestions=False).message
+    assert code_of(classify(enum, suggestions=False)) == ErrorCode.BAD_USER_INPUT

@@ -356,6 +356,11 @@ async def test_production_posture(stack: StackFactory) -> None:
                 introspection.json()["errors"][0]["extensions"]["code"]
                 == "GRAPHQL_VALIDATION_FAILED"
             )
+            # Nor does an error suggest the names introspection would have shown.
+            misspelt = await http.post("/graphql", json={"query": "mutation { deleteRepor }"})
+            (error,) = misspelt.json()["errors"]
+            assert error["message"] == "Cannot query field 'deleteRepor' on type 'Mutation'."
+            assert "server" not in (await http.get("/health")).headers, "no server banner"
             health = await http.get("/health")
             for header, value in (
                 ("x-content-type-options", "nosniff"),

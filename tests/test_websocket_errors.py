@@ -33,9 +33,10 @@ from client.graphql_client import (
     ReportsClient,
 )
 from client.graphql_client import Protocol as ClientProtocol
+from schema.http.protocol_errors import MAX_OPERATIONS_PER_CONNECTION, OPERATION_LIMIT_MESSAGE
 from schema.root import MAX_TOKENS
 from service.processes import migrate, running_api
-from tests.support.documents import WATCH_JOB
+from tests.support.documents import WATCH_JOB, WATCH_JOBS
 from tests.support.factories import request_report
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.stacks import SignedInClientFactory, StackFactory
@@ -206,3 +207,32 @@ async def test_a_syntax_error_is_answered_on_a_socket_that_stays_open(
         await ws.send(json.dumps({"type": "ping"}))
         async with asyncio.timeout(ANSWER_SECONDS):
             assert json.loads(await ws.recv())["type"] == "pong"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_one_operation_too_many_on_a_socket_is_refused_with_a_code(
+    api_url: str, protocol: str, signed_in_client: SignedInClientFactory
+) -> None:
+    """Strawberry sends this refusal itself, past the schema's error policy."""
+    client = await signed_in_client(api_url)
+    start = "subscribe" if protocol == TRANSPORT_WS else "start"
+    async with websockets.connect(
+        api_url.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol(protocol)]
+    ) as ws:
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {client.token}"}}
+        await ws.send(json.dumps(init))
+        assert json.loads(await asyncio.wait_for(ws.recv(), ANSWER_SECONDS))["type"] == (
+            "connection_ack"
+        )
+        for number in range(MAX_OPERATIONS_PER_CONNECTION + 1):
+            subscribe = {"id": str(number), "type": start, "payload": {"query": WATCH_JOBS}}
+            await ws.send(json.dumps(subscribe))
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), ANSWER_SECONDS))
+            if message["type"] == "error":
+                break
+    assert message["id"] == str(MAX_OPERATIONS_PER_CONNECTION), "the one too many"
+    payload = message["payload"]
+    (error,) = payload if isinstance(payload, list) else [payload]
+    assert error["message"] == OPERATION_LIMIT_MESSAGE
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}

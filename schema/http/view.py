@@ -32,6 +32,7 @@ from schema.auth.sessions import session_of
 from schema.context import RequestContext, bearer_token
 from schema.errors import ApiError, ErrorCode
 from schema.http import refusals
+from schema.http.protocol_errors import MAX_OPERATIONS_PER_CONNECTION, with_codes
 from schema.http.signed_out_streams import until_signed_out
 from schema.limits.rate_limits import RateLimited, RateRule
 from schema.live.shared_events import encode_shared_message
@@ -71,6 +72,7 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             graphql_ide=graphql_ide,
             allowed_origins=allowed_origins,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
+            max_subscriptions_per_connection=MAX_OPERATIONS_PER_CONNECTION,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,7 +85,7 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
 
     def encode_json(self, data: object) -> str | bytes:
         shared = encode_shared_message(data)
-        return shared if shared is not None else super().encode_json(data)
+        return shared if shared is not None else super().encode_json(with_codes(data))
 
     def parse_json(self, data: str | bytes) -> Any:
         # Strawberry turns malformed JSON into a 400; bytes that are not UTF-8,
