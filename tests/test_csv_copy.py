@@ -49,6 +49,10 @@ PRODUCTS = [
     ("BS-8", "\\.", "1.05"),
     ("QQ-9", '"', "99.99"),
     ("TAB-10", "tab\there;semi", "5.55"),
+    # What a spreadsheet would run: written as text, a ' first (workers/csv_safety.py).
+    ("=SUM(A1)", "@cmd|' /C calc'!A0", "4.00"),
+    ("-1", "+plus", "6.00"),
+    ("\tTAB", "\rCR", "8.00"),
 ]
 CUSTOMERS = [
     ('O"Brien, Pat', "pat@example.com"),
@@ -57,6 +61,7 @@ CUSTOMERS = [
     ("Plain", "plain,comma@example.com"),
     ("", ""),
     ("Ann", "ann@example.com"),
+    ('=HYPERLINK("http://x","y")', "-minus@example.com"),
 ]
 MICROSECONDS = [0, 0, 1, 123456, 500000, 999999]
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -113,7 +118,13 @@ def io() -> Iterator[SerialFileIO]:
 
 
 def _renderer(path: Path, io: SerialFileIO) -> CsvRenderer:
-    info = DocumentInfo("Orders", "All time", datetime.now(UTC), OrdersReport.columns)
+    info = DocumentInfo(
+        "Orders",
+        "All time",
+        datetime.now(UTC),
+        OrdersReport.columns,
+        OrdersReport.free_text_columns,
+    )
     return CsvRenderer(path, info, RenderResources(1, ThreadPoolExecutor(1)), io)
 
 
@@ -192,6 +203,16 @@ async def test_copy_writes_the_same_bytes_and_totals_as_the_row_path(
         assert max(blocks) <= 2 * rows_per_block, "long blocks are cut"
         for needle in ('"Anvil, large"', '"Line\nbreak"', "Ünïcødé", ".500000+00:00"):
             assert needle.encode() in content
+        for formula in (
+            '"\'=HYPERLINK(""http://x"",""y"")"',
+            "'-minus@example.com",
+            "'=SUM(A1)",
+            "'@cmd|' /C calc'!A0",
+            "'-1,'+plus",
+            "'\tTAB,\"'\rCR\"",
+        ):
+            assert formula.encode() in content, f"{formula!r} written as text"
+        assert b",=" not in content and b",+" not in content and b",@" not in content
         assert re.search(rb"T\d\d:\d\d:\d\d\+00:00", content), "a time without a fraction"
 
 

@@ -278,3 +278,23 @@ async def test_pdf_title_period_and_header_repeat_on_every_page(app: Starlette) 
         assert "order_id" in text and "line_total" in text, f"header missing on page {number}"
         assert f"Page {number} of {len(pages)}" in text
     assert sum(text.count("Paper") for text in pages) == 120
+
+
+async def test_what_a_spreadsheet_would_run_is_written_as_text_in_csv_only(
+    user: ReportsClient,
+) -> None:
+    """OWASP's advice: a ' before a cell users typed that starts like a formula, in every
+    kind's text columns; numbers stay numbers, and a PDF shows the name as typed."""
+    await add_product(user, "=1+1", "@SUM(1,2)", "2.00", stock=5)
+    await completed_order(user, "+Ann", "-ann@example.com", [("=1+1", 2)])
+    wanted = {
+        "ORDERS": ["'+Ann", "'-ann@example.com", "'=1+1", "'@SUM(1,2)", "2", "2.00", "4.00"],
+        "INVENTORY": ["'=1+1", "'@SUM(1,2)", "2.00", "3", "2", "4.00"],
+        "CUSTOMERS": ["'-ann@example.com", "'+Ann", "1", "2", "4.00"],
+    }
+    for kind, cells in wanted.items():
+        _, content = await build(user, kind=kind, format="CSV")
+        (row,) = csv_rows(content)[1:]
+        assert [cell for cell in row if cell in cells] == cells, (kind, row)
+    _, pdf = await build(user, kind="INVENTORY", format="PDF")
+    assert "=1+1" in pdf_pages(pdf)[0] and "'=1+1" not in pdf_pages(pdf)[0]

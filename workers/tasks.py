@@ -152,6 +152,7 @@ class ReportBuild:
             period=scope.describe(),
             generated_at=datetime.now(UTC),
             columns=builder.columns,
+            free_text_columns=builder.free_text_columns,
         )
         # PostgreSQL writes a CSV itself where it can; SQLite and other formats take rows.
         if job.format is ReportFormat.CSV and isinstance(builder, CopyableReport) and can_copy():

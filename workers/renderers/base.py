@@ -30,6 +30,8 @@ class DocumentInfo:
     period: str
     generated_at: datetime
     columns: tuple[str, ...]
+    # Of `columns`, those holding what users typed (ReportBuilder.free_text_columns).
+    free_text_columns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

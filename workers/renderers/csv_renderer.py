@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
+from workers.csv_safety import neutralised
 from workers.renderers.base import (
     DocumentInfo,
     RenderProgress,
@@ -39,6 +40,10 @@ class CsvRenderer:
         self._file: IO[bytes] | None = None
         # The write of a block of encoded CSV still running (write_csv).
         self._writing: asyncio.Future[int] | None = None
+        # Indexes of the columns whose cells a spreadsheet must not run as formulas.
+        self._free_text = frozenset(
+            index for index, name in enumerate(info.columns) if name in info.free_text_columns
+        )
 
     @staticmethod
     def work(rows: int) -> float:
@@ -86,10 +91,18 @@ class CsvRenderer:
     async def _ensure_started(self) -> None:
         if self._file is None:
             self._file = await self._io.run(self._path.open, "wb")
-            await self._write([self._info.columns])
+            await self._write([self._info.columns], header=True)
 
-    async def _write(self, rows: Sequence[Sequence[str]]) -> None:
+    async def _write(self, rows: Sequence[Sequence[str]], *, header: bool = False) -> None:
         assert self._file is not None, "write before the file was opened"
+        if not header and self._free_text:
+            rows = [
+                [
+                    neutralised(cell) if index in self._free_text else cell
+                    for index, cell in enumerate(row)
+                ]
+                for row in rows
+            ]
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
         # File writes go to a thread: a big chunk must not stall the event loop.

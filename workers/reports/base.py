@@ -36,6 +36,9 @@ class ReportBuilder(Protocol):
     work_unit: ClassVar[str]
     # Headline of the stage shown while reading, e.g. "Reading orders".
     reading_message: ClassVar[str]
+    # Columns holding what users typed (names, emails, SKUs): in a CSV, a cell of
+    # one that a spreadsheet would run as a formula is written as text (csv_safety.py).
+    free_text_columns: ClassVar[frozenset[str]]
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None: ...
 

@@ -67,6 +67,7 @@ class CustomersReport:
     work_is_rows: ClassVar[bool] = False
     work_unit: ClassVar[str] = "line items"
     reading_message: ClassVar[str] = "Reading customers"
+    free_text_columns: ClassVar[frozenset[str]] = frozenset({"customer_email", "customer_name"})
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:
         self._scope = scope

@@ -30,6 +30,7 @@ class InventoryReport:
     work_is_rows: ClassVar[bool] = True
     work_unit: ClassVar[str] = "rows"
     reading_message: ClassVar[str] = "Reading products"
+    free_text_columns: ClassVar[frozenset[str]] = frozenset({"sku", "product_name"})
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:
         self._scope = scope

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from models.report_jobs import ReportKind
+from workers.csv_safety import neutralised_sql
 from workers.reports.base import CopyPlan, Row, RowChunk
 from workers.reports.formatting import money, timestamp
 from workers.reports.line_items import (
@@ -25,10 +26,10 @@ _COPY_COLUMNS = (
     "i.order_id::text",
     "replace(to_char(o.completed_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'",
-    "nullif(o.customer_name, '')",
-    "nullif(o.customer_email, '')",
-    "nullif(p.sku, '')",
-    "nullif(p.name, '')",
+    f"nullif({neutralised_sql('o.customer_name')}, '')",
+    f"nullif({neutralised_sql('o.customer_email')}, '')",
+    f"nullif({neutralised_sql('p.sku')}, '')",
+    f"nullif({neutralised_sql('p.name')}, '')",
     "i.quantity::text",
     "i.unit_price::text",
     "i.line_total::text",
@@ -60,6 +61,9 @@ class OrdersReport:
     work_is_rows: ClassVar[bool] = True
     work_unit: ClassVar[str] = "rows"
     reading_message: ClassVar[str] = "Reading orders"
+    free_text_columns: ClassVar[frozenset[str]] = frozenset(
+        {"customer_name", "customer_email", "sku", "product_name"}
+    )
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:
         self._scope = scope

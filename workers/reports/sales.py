@@ -65,6 +65,7 @@ class SalesReport:
     work_is_rows: ClassVar[bool] = False
     work_unit: ClassVar[str] = "line items"
     reading_message: ClassVar[str] = "Reading sales"
+    free_text_columns: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, scope: ReportScope, batch_size: int) -> None:
         self._scope = scope
