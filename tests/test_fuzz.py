@@ -2,8 +2,10 @@
 
 The schema comes from the real uvicorn process by introspection. Each operation
 gets a fixed number of positive (schema-valid) and negative (schema-invalid)
-documents from a fixed seed, sent with a Bearer token of an account that owns a
-product, an order and a report job. Identifiers the service answers with are
+documents from a fixed seed, then fewer from a fresh seed printed at the start
+(FUZZ_SEED repeats it), sent with a Bearer token of an account that owns a
+product, an order and a report job. Strings are sometimes hostile: NUL, lone
+surrogates, formulas, cursors of impossible positions. Identifiers the service answers with are
 fed back into later documents, so generated IDs are sometimes real ones.
 
 Nothing may answer 5xx, and every GraphQL error must carry `extensions.code`
@@ -14,6 +16,8 @@ Subscriptions are left out: they need a WebSocket.
 from __future__ import annotations
 
 import json
+import os
+import random
 import time
 import uuid
 from collections import Counter
@@ -34,6 +38,7 @@ from schemathesis.graphql import nodes
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.graphql.extra_data_source import GraphQLResourcePool
 
+from schema.types.pagination import encode_cursor
 from tests.support.documents import CREATE_ORDER, ME, REGISTER, REQUEST_REPORT, UPSERT_PRODUCT
 
 Operation = APIOperation[Any, Any, Any, Any]
@@ -42,6 +47,24 @@ GraphQLCase = Case[Operation]
 SEED = 20_240_611
 # Per operation and mode; with 18 operations that is about 1,000 requests in all.
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 15}
+# Then a shorter run from a seed of its own each time, printed (FUZZ_SEED repeats one).
+FRESH_EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 5}
+FRESH_SEED_VARIABLE = "FUZZ_SEED"
+# Text the database cannot store, text a spreadsheet would run, and cursors of
+# positions no list gives out; each once reached the database or a traceback.
+HOSTILE_TEXTS = [
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "x\udfffy",
+    '=HYPERLINK("http://x","y")',
+    "\t+1",
+    encode_cursor(["9999-12-31T23:59:59.999999-23:59", str(uuid.UUID(int=1))]),
+    encode_cursor(["0001-01-01T00:00:00+14:00", str(uuid.UUID(int=1))]),
+    encode_cursor(["A\x00"]),
+    encode_cursor([None, 5]),
+    encode_cursor([]),
+]
 MIN_TOTAL_EXAMPLES = 500
 REQUEST_TIMEOUT = 30.0
 SHOWN_RESPONSE_CHARS = 1500
@@ -64,6 +87,17 @@ def money_values() -> st.SearchStrategy[graphql.ValueNode]:
         st.floats(allow_nan=False, allow_infinity=False).map(nodes.Float),
     )
     return st.one_of(strings, numbers)
+
+
+def text_values() -> st.SearchStrategy[graphql.ValueNode]:
+    """`String`: mostly ordinary text, sometimes hostile (HOSTILE_TEXTS, or made of its
+    characters). hypothesis' text leaves out surrogates, and the database NUL."""
+    hostile = st.one_of(
+        st.sampled_from(HOSTILE_TEXTS),
+        st.text(alphabet=st.sampled_from("\x00\ud800\udfff=+-@\t\r'\"\\"), max_size=8),
+    )
+    ordinary = st.text(max_size=30)
+    return st.one_of(ordinary, ordinary, hostile).map(nodes.String)
 
 
 def json_values() -> st.SearchStrategy[graphql.ValueNode]:
@@ -212,13 +246,15 @@ class FuzzRun:
                 )
             )
 
-    def fuzz(self, operation: Operation, mode: GenerationMode) -> None:
+    def fuzz(
+        self, operation: Operation, mode: GenerationMode, from_seed: int, examples: int
+    ) -> None:
         feedback = FeedbackSources(extra_data_source=self.pool)
         strategy = operation.as_strategy(generation_mode=mode, feedback=feedback)
 
-        @seed(SEED)
+        @seed(from_seed)
         @settings(
-            max_examples=EXAMPLES[mode],
+            max_examples=examples,
             derandomize=True,
             database=None,
             deadline=None,
@@ -236,6 +272,9 @@ class FuzzRun:
 def test_fuzz_every_query_and_mutation(api_url: str) -> None:
     schemathesis.graphql.scalar("Decimal", money_values())
     schemathesis.graphql.scalar("JSON", json_values())
+    schemathesis.graphql.scalar("String", text_values())
+    fresh_seed = int(os.environ.get(FRESH_SEED_VARIABLE) or random.randrange(2**32))
+    print(f"\nfuzz: fresh seed {fresh_seed} ({FRESH_SEED_VARIABLE}={fresh_seed} repeats it)")
     schema = schemathesis.graphql.from_url(f"{api_url}/graphql", timeout=REQUEST_TIMEOUT)
     run = FuzzRun(base_url=api_url, pool=schema.create_extra_data_source())
     started = time.monotonic()
@@ -245,9 +284,10 @@ def test_fuzz_every_query_and_mutation(api_url: str) -> None:
             if isinstance(result, Err):
                 raise result.err()
             operation = result.ok()
-            for mode in EXAMPLES:
-                run.fuzz(operation, mode)
-                run.stay_signed_in()
+            for from_seed, examples in ((SEED, EXAMPLES), (fresh_seed, FRESH_EXAMPLES)):
+                for mode, count in examples.items():
+                    run.fuzz(operation, mode, from_seed, count)
+                    run.stay_signed_in()
     finally:
         run.session.close()
     elapsed = time.monotonic() - started

@@ -26,11 +26,18 @@ from typing import TypeVar
 from graphql import ASTValidationRule, DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from schema.errors import ErrorCode
 from schema.limits.document_shape import DocumentLimits, shape_of
+from schema.limits.stored_text import (
+    first_unstorable_variable,
+    has_unstorable_literal,
+    unstorable_input,
+)
 
 T = TypeVar("T")
 
 REMEMBERED_DOCUMENTS = 256
+NOT_TEXT_MESSAGE = "The query must be a string holding a GraphQL document."
 # Longer texts are handled afresh every time: they are rare, and would crowd memory.
 REMEMBERED_TEXT_LENGTH = 20_000
 
@@ -57,8 +64,9 @@ def _remember(memory: OrderedDict[str, T], text: str, value: T) -> None:
         memory.popitem(last=False)
 
 
-def _rememberable(text: str | None) -> str | None:
-    return text if text is not None and len(text) <= REMEMBERED_TEXT_LENGTH else None
+def _rememberable(text: object) -> str | None:
+    # Not always a string: a WebSocket message may carry {"query": 5}.
+    return text if isinstance(text, str) and len(text) <= REMEMBERED_TEXT_LENGTH else None
 
 
 class DocumentChecks(SchemaExtension):
@@ -67,6 +75,15 @@ class DocumentChecks(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
+        if not isinstance(context.query, str) and context.graphql_document is None:
+            yield
+            # graphql-core's lexer fails on it with a TypeError, which would read as a
+            # bug of ours; Strawberry hands these very error objects to the client.
+            for error in context.pre_execution_errors or ():
+                error.message = NOT_TEXT_MESSAGE
+                error.extensions = {"code": ErrorCode.GRAPHQL_PARSE_FAILED.value}
+                error.original_error = None
+            return
         text = _rememberable(context.query)
         known = self.rules.parsed.get(text) if text is not None else None
         if text is not None and known is not None:
@@ -81,6 +98,12 @@ class DocumentChecks(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        # The variables differ from request to request: checked every time.
+        unstorable = first_unstorable_variable(context.variables)
+        if unstorable is not None:
+            context.pre_execution_errors = [unstorable_input(unstorable)]
+            yield
+            return
         text = _rememberable(context.query)
         if text is not None and text in self.rules.valid:
             self.rules.valid.move_to_end(text)
@@ -97,6 +120,10 @@ class DocumentChecks(SchemaExtension):
         if refused is not None:
             # Before graphql-core's own rules, which would walk what is refused here.
             context.pre_execution_errors = [GraphQLError(refused)]
+            yield
+            return
+        if document is not None and has_unstorable_literal(document):
+            context.pre_execution_errors = [unstorable_input("a string in the document")]
             yield
             return
         context.validation_rules = context.validation_rules + self.rules.validation_rules

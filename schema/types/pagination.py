@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 
 from models.keyset import after_key
 from schema.errors import bad_input
+from schema.limits.stored_text import is_storable
 
 MAX_PAGE_SIZE = 500
 
@@ -64,8 +65,16 @@ def decode_cursor(cursor: str, parsers: Sequence[Callable[[str], Any]]) -> tuple
         raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(raw, list) or len(raw) != len(parsers):
             raise ValueError("wrong shape")
-        return tuple(parse(value) for parse, value in zip(parsers, raw, strict=True))
-    except (ValueError, TypeError) as exc:
+        values = tuple(parse(value) for parse, value in zip(parsers, raw, strict=True))
+        for value in values:
+            # What the database could not take: a moment past year 9999 in UTC,
+            # text it cannot store.
+            if isinstance(value, datetime):
+                value.astimezone(UTC)
+            elif isinstance(value, str) and not is_storable(value):
+                raise ValueError("unstorable text")
+        return values
+    except (ValueError, TypeError, OverflowError) as exc:
         raise bad_input("after", "after is not a cursor this list gave out") from exc
 
 
