@@ -114,6 +114,7 @@ def test_every_refusal_fits_a_close_frame_and_is_not_retried_in_a_loop() -> None
         refusals.UNAVAILABLE,
         refusals.rate_limited(RATE_LIMIT_WINDOW_SECONDS),
         refusals.ALREADY_INITIALISED,
+        refusals.not_understood("a subscribe payload must be an object with a query"),
         *signed_out,
     ):
         assert len(refusal.reason.encode()) <= refusals.MAX_CLOSE_REASON_BYTES

@@ -22,6 +22,7 @@ retry 1013 "Try Again Later" (a database outage passes by itself).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from starlette.websockets import WebSocket
@@ -29,6 +30,7 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 
 from schema.errors import ApiError, ErrorCode
+from schema.http.socket_messages import message_problem
 
 # RFC 6455 5.5: a control frame carries at most 125 bytes, 2 of them the close code.
 MAX_CLOSE_REASON_BYTES = 123
@@ -42,6 +44,8 @@ UNAUTHENTICATED_CLOSE_CODE = 4401
 RATE_LIMITED_CLOSE_CODE = 4429
 # RFC 6455's "Try Again Later": the refusal is the service's, not the client's.
 UNAVAILABLE_CLOSE_CODE = 1013
+# graphql-transport-ws's close for a message it cannot read; a client does not retry it.
+BAD_MESSAGE_CLOSE_CODE = 4400
 
 _REFUSAL = "reports.refusal"
 
@@ -108,6 +112,11 @@ ALREADY_INITIALISED = Refusal(
 )
 
 
+def not_understood(problem: str) -> Refusal:
+    """A message of a shape neither protocol allows (schema/http/socket_messages.py)."""
+    return Refusal(BAD_MESSAGE_CLOSE_CODE, ErrorCode.BAD_USER_INPUT, problem)
+
+
 def rate_limited(retry_after_seconds: int) -> Refusal:
     return Refusal(
         RATE_LIMITED_CLOSE_CODE,
@@ -130,12 +139,24 @@ async def close_socket(socket: WebSocket, refusal: Refusal) -> None:
 
 
 class RefusingWebSocketAdapter(ASGIWebSocketAdapter):
-    """Closes a refused socket with its Refusal's code and reason.
+    """Closes a refused socket with its Refusal's code and reason, and one whose client
+    sends a message neither protocol allows.
 
     Relies on Strawberry's handlers of both protocols closing the socket through
     their adapter, once, right after the connect hook raised (Strawberry 0.341,
-    `handle_connection_init`); and on the adapter's `ws` attribute.
+    `handle_connection_init`); on their reading messages through the adapter's
+    `iter_json`, and stopping when it ends; and on the adapter's `ws` attribute.
     """
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        async for message in super().iter_json(ignore_parsing_errors=ignore_parsing_errors):
+            problem = message_problem(message)
+            if problem is not None:
+                await close_socket(self.ws, not_understood(problem))
+                return
+            yield message
 
     async def close(self, code: int, reason: str) -> None:
         refusal: Refusal | None = self.ws.scope.get(_REFUSAL)
