@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         build_schema(introspection=settings.introspection_enabled),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allowed_origins=settings.allowed_origins,
+        connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
     )
     middleware = [
         Middleware(SecurityHeaders, strict_transport=not settings.is_development),

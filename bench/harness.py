@@ -95,6 +95,7 @@ async def bench_stack(name: str, **overrides: Any) -> AsyncIterator[Settings]:
                 rate_limit_reports=1_000_000,
                 rate_limit_logins=1_000_000,
                 rate_limit_websockets=1_000_000,
+                rate_limit_sockets_per_address=1_000_000,
             ),
             **overrides,
         )

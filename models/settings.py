@@ -96,6 +96,15 @@ class Settings:
     rate_limit_reports: int = 30
     rate_limit_logins: int = 10
     rate_limit_websockets: int = 30
+    # WebSocket connections per client address, signed in or not: a socket counts
+    # from its handshake, before it says who it is.
+    rate_limit_sockets_per_address: int = 120
+    # A WebSocket that has not sent connection_init by then is closed (4408).
+    connection_init_timeout_seconds: float = 10.0
+    # Connections the API serves at once (WebSockets and HTTP); past it, 503.
+    max_connections: int = 20_000
+    # An idle HTTP keep-alive connection is closed after this.
+    keep_alive_seconds: int = 5
     # Test-only fault injection: the first N attempts of every job fail with a
     # simulated transient storage error; each chunk of rows is delayed.
     fault_transient_failures: int = 0
@@ -209,6 +218,10 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "rate_limit_reports": "RATE_LIMIT_REPORTS_PER_MINUTE",
     "rate_limit_logins": "RATE_LIMIT_LOGINS_PER_MINUTE",
     "rate_limit_websockets": "RATE_LIMIT_WEBSOCKETS_PER_MINUTE",
+    "rate_limit_sockets_per_address": "RATE_LIMIT_SOCKETS_PER_ADDRESS_PER_MINUTE",
+    "connection_init_timeout_seconds": "CONNECTION_INIT_TIMEOUT_SECONDS",
+    "max_connections": "MAX_CONNECTIONS",
+    "keep_alive_seconds": "KEEP_ALIVE_SECONDS",
     "fault_transient_failures": "FAULT_TRANSIENT_FAILURES",
     "fault_chunk_delay_seconds": "FAULT_CHUNK_DELAY_SECONDS",
     "loop_lag_file": "LOOP_LAG_FILE",

@@ -72,6 +72,9 @@ def _uvicorn_logging() -> dict[str, Any]:
 def run_api(host: str, port: int, fd: int | None) -> None:
     import uvicorn
 
+    from models.settings import get_settings
+
+    settings = get_settings()
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -82,6 +85,9 @@ def run_api(host: str, port: int, fd: int | None) -> None:
         log_config=_uvicorn_logging(),
         # No `server: uvicorn` banner for scanners to match against known flaws.
         server_header=False,
+        # Past this many connections (WebSockets and HTTP) at once, 503.
+        limit_concurrency=settings.max_connections,
+        timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=API_SHUTDOWN_GRACE_SECONDS,
         # Job events are a few hundred bytes: compressing them saves little, and each
         # compressed WebSocket would hold its own zlib state (hundreds of KB).

@@ -93,6 +93,7 @@ async def settings(
         rate_limit_reports=100_000,
         rate_limit_logins=100_000,
         rate_limit_websockets=100_000,
+        rate_limit_sockets_per_address=100_000,
     )
 
 

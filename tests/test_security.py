@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -12,6 +14,7 @@ from uuid import uuid4
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
@@ -388,3 +391,29 @@ async def test_production_posture(stack: StackFactory) -> None:
                 pass
         async with socket(url, {}, origin="https://app.example.com") as ws:
             assert await answer(ws) == 4401, "the origin is let in; the missing token is not"
+
+
+async def test_connections_past_the_cap_are_refused_and_idle_ones_closed(
+    stack: StackFactory,
+) -> None:
+    capped = await stack("connection-cap", max_connections=3, keep_alive_seconds=1)
+    with running_api(capped) as url:
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        # An idle keep-alive connection is closed after KEEP_ALIVE_SECONDS.
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        assert (await asyncio.wait_for(reader.readline(), 10)).startswith(b"HTTP/1.1 200")
+        await asyncio.wait_for(reader.read(), 10)  # EOF: the server closed it
+        writer.close()
+        # Past MAX_CONNECTIONS at once, 503.
+        async with contextlib.AsyncExitStack() as held:
+            for _ in range(3):
+                await held.enter_async_context(
+                    websockets.connect(
+                        url.replace("http", "ws") + "/graphql",
+                        subprotocols=[Subprotocol("graphql-transport-ws")],
+                    )
+                )
+            async with httpx.AsyncClient() as http:
+                refused = await http.get(f"{url}/health")
+        assert refused.status_code == 503

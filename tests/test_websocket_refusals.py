@@ -243,3 +243,29 @@ async def test_a_second_connection_init_is_refused_on_both_protocols(
                 {"type": "connection_error", "payload": refusals.ALREADY_INITIALISED.payload}
             ]
             assert closed.reason == refusals.ALREADY_INITIALISED.reason
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_a_socket_that_never_says_who_it_is_is_closed_4408(
+    stack: StackFactory, protocol: str
+) -> None:
+    silent = await stack(f"ws-init-timeout-{protocol}", connection_init_timeout_seconds=1)
+    with running_api(silent) as url:
+        async with websockets.connect(ws_url(url), subprotocols=[Subprotocol(protocol)]) as ws:
+            told, closed = await until_closed(ws)
+    assert told == []
+    assert closed is not None
+    assert (closed.code, closed.reason) == (4408, "BAD_USER_INPUT: no connection_init within 1 s")
+
+
+async def test_sockets_count_per_address_from_the_handshake_on(stack: StackFactory) -> None:
+    """Before any connection_init, so a client without an account cannot hold sockets open."""
+    limited = await stack("ws-per-address", rate_limit_sockets_per_address=2)
+    with running_api(limited) as url:
+        for protocol in PROTOCOLS:
+            async with websockets.connect(ws_url(url), subprotocols=[Subprotocol(protocol)]):
+                pass
+        async with websockets.connect(ws_url(url), subprotocols=[Subprotocol(LEGACY_WS)]) as ws:
+            _, closed = await until_closed(ws)
+    assert closed is not None
+    assert closed.code == 4429 and closed.reason.startswith("RATE_LIMITED: retry in ")

@@ -11,8 +11,11 @@ with 4403 "Forbidden", whatever the cause, and the legacy graphql-ws one with
 1011 and no reason after its `connection_error`. 4403 is the one refusal the
 graphql-ws npm client (and Apollo on it) retries, for about 40 s, so a client
 without a token hammered the API and its user read "4403 Forbidden". Here the
-connect hook records its Refusal on the socket, and the socket's adapter closes
-with that Refusal's code and reason instead of Strawberry's.
+connect hook records its Refusal on the socket, and the socket's adapter
+(schema/http/socket_adapter.py) closes with that Refusal's code and reason
+instead of Strawberry's. The adapter also refuses, by itself, a socket opened too
+often from one address, one silent past its connection_init timeout, and one
+sending a message neither protocol allows.
 
 Close codes, chosen for what clients do with them: the graphql-ws client does
 not retry 4401 nor 4429 (so a refused client stops and can say why), and does
@@ -22,15 +25,12 @@ retry 1013 "Try Again Later" (a database outage passes by itself).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from starlette.websockets import WebSocket
-from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 
 from schema.errors import ApiError, ErrorCode
-from schema.http.socket_messages import message_problem
 
 # RFC 6455 5.5: a control frame carries at most 125 bytes, 2 of them the close code.
 MAX_CLOSE_REASON_BYTES = 123
@@ -46,8 +46,10 @@ RATE_LIMITED_CLOSE_CODE = 4429
 UNAVAILABLE_CLOSE_CODE = 1013
 # graphql-transport-ws's close for a message it cannot read; a client does not retry it.
 BAD_MESSAGE_CLOSE_CODE = 4400
+# graphql-transport-ws's close for a socket that did not send connection_init in time.
+INIT_TIMEOUT_CLOSE_CODE = 4408
 
-_REFUSAL = "reports.refusal"
+REFUSAL_SCOPE_KEY = "reports.refusal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,14 @@ ALREADY_INITIALISED = Refusal(
 )
 
 
+def init_timeout(seconds: float) -> Refusal:
+    return Refusal(
+        INIT_TIMEOUT_CLOSE_CODE,
+        ErrorCode.BAD_USER_INPUT,
+        f"no connection_init within {seconds:g} s",
+    )
+
+
 def not_understood(problem: str) -> Refusal:
     """A message of a shape neither protocol allows (schema/http/socket_messages.py)."""
     return Refusal(BAD_MESSAGE_CLOSE_CODE, ErrorCode.BAD_USER_INPUT, problem)
@@ -128,7 +138,7 @@ def rate_limited(retry_after_seconds: int) -> Refusal:
 
 def refuse(socket: WebSocket, refusal: Refusal) -> ConnectionRejectionError:
     """The error for the connect hook to raise; the socket then closes with `refusal`."""
-    socket.scope[_REFUSAL] = refusal
+    socket.scope[REFUSAL_SCOPE_KEY] = refusal
     return ConnectionRejectionError(refusal.payload)
 
 
@@ -136,30 +146,3 @@ async def close_socket(socket: WebSocket, refusal: Refusal) -> None:
     """Close an accepted socket with `refusal`'s code and reason (it may be closed already)."""
     with contextlib.suppress(RuntimeError, OSError):
         await socket.close(code=refusal.close_code, reason=refusal.reason)
-
-
-class RefusingWebSocketAdapter(ASGIWebSocketAdapter):
-    """Closes a refused socket with its Refusal's code and reason, and one whose client
-    sends a message neither protocol allows.
-
-    Relies on Strawberry's handlers of both protocols closing the socket through
-    their adapter, once, right after the connect hook raised (Strawberry 0.341,
-    `handle_connection_init`); on their reading messages through the adapter's
-    `iter_json`, and stopping when it ends; and on the adapter's `ws` attribute.
-    """
-
-    async def iter_json(
-        self, *, ignore_parsing_errors: bool = False
-    ) -> AsyncGenerator[object, None]:
-        async for message in super().iter_json(ignore_parsing_errors=ignore_parsing_errors):
-            problem = message_problem(message)
-            if problem is not None:
-                await close_socket(self.ws, not_understood(problem))
-                return
-            yield message
-
-    async def close(self, code: int, reason: str) -> None:
-        refusal: Refusal | None = self.ws.scope.get(_REFUSAL)
-        if refusal is not None:
-            code, reason = refusal.close_code, refusal.reason
-        await super().close(code, reason)

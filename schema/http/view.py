@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Sequence
+from datetime import timedelta
 from functools import partial
 from typing import Any, cast
 
@@ -34,6 +35,7 @@ from schema.errors import ApiError, ErrorCode
 from schema.http import refusals
 from schema.http.protocol_errors import MAX_OPERATIONS_PER_CONNECTION, with_codes
 from schema.http.signed_out_streams import until_signed_out
+from schema.http.socket_adapter import GuardedWebSocketAdapter
 from schema.limits.rate_limits import RateLimited, RateRule
 from schema.live.shared_events import encode_shared_message
 from schema.services import Services
@@ -49,6 +51,7 @@ SUBSCRIPTION_PROTOCOLS = (
     GRAPHQL_WS_PROTOCOL,
     MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
+INIT_TIMEOUT_BACKSTOP = timedelta(seconds=1)
 SUBSCRIPTION_NEEDS_A_STREAM = (
     "A subscription needs a stream: open a WebSocket (graphql-transport-ws or graphql-ws), "
     "or POST it with Accept: multipart/mixed;subscriptionSpec=1.0 for a multipart response."
@@ -58,7 +61,7 @@ SUBSCRIPTION_NEEDS_A_STREAM = (
 class ReportsGraphQL(GraphQL[RequestContext, None]):
     """Reads the services the app's lifespan opened from `app.state.services`."""
 
-    websocket_adapter_class = refusals.RefusingWebSocketAdapter
+    websocket_adapter_class = GuardedWebSocketAdapter
 
     def __init__(
         self,
@@ -66,6 +69,7 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         *,
         graphql_ide: GraphQL_IDE | None,
         allowed_origins: Sequence[str],
+        connection_init_timeout: timedelta,
     ) -> None:
         super().__init__(
             schema,
@@ -73,6 +77,10 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             allowed_origins=allowed_origins,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
             max_subscriptions_per_connection=MAX_OPERATIONS_PER_CONNECTION,
+            # The adapter closes silent sockets of both protocols at
+            # connection_init_timeout, saying why (socket_adapter.py);
+            # graphql-transport-ws's own timer is only a backstop behind it.
+            connection_init_wait_timeout=connection_init_timeout + INIT_TIMEOUT_BACKSTOP,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
