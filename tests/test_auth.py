@@ -10,8 +10,10 @@ from graphql import Undefined, build_schema
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.accounts import Account
 from schema.root import schema
+from service.processes import running_api
 from tests.support.documents import LOGIN, ME, REGISTER
 from tests.support.sockets import answer, socket
+from tests.support.stacks import StackFactory
 
 OPEN_FIELDS = {"register", "login"}
 
@@ -118,3 +120,20 @@ async def test_websocket_accepts_lower_case_authorization_key(
 ) -> None:
     async with socket(api_url, {"authorization": f"Bearer {user.token}"}) as ws:
         assert await answer(ws) == "connection_ack"
+
+
+async def test_sign_ups_are_rate_limited_per_address(stack: StackFactory) -> None:
+    """Trying emails to see which have accounts costs a sign-up each, a few a minute."""
+    limited = await stack("sign-up-limit", rate_limit_logins=2)
+    with running_api(limited) as url:
+        async with ReportsClient(url) as client:
+            password = "long enough pw"
+            taken = {"email": "taken@example.com", "password": password}
+            await client.execute(REGISTER, taken)
+            with pytest.raises(GraphQLResponseError) as conflict:
+                await client.execute(REGISTER, taken)
+            assert conflict.value.codes == ["CONFLICT"]
+            with pytest.raises(GraphQLResponseError) as limited_out:
+                await client.execute(REGISTER, {"email": "new@example.com", "password": password})
+    (error,) = limited_out.value.errors
+    assert error["extensions"]["code"] == "RATE_LIMITED" and error["extensions"]["retryAfter"] > 0

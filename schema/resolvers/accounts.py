@@ -47,12 +47,14 @@ class AccountMutation:
                 "password",
                 f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
             )
-        if await Account.exists(email=email):
-            raise ApiError(
-                ErrorCode.CONFLICT, "An account with this email already exists", field="email"
-            )
+        services = info.context.services
+        rule = RateRule("sign-ups", services.settings.rate_limit_logins)
+        await services.rate_limiter.hit(rule, f"address:{info.context.client_address}")
+        # Hashed whether or not the email has an account, and nothing looked up
+        # before: a taken email is answered after as long as a free one.
+        password_hash = await hash_password(password)
         try:
-            account = await Account.create(email=email, password_hash=await hash_password(password))
+            account = await Account.create(email=email, password_hash=password_hash)
         except IntegrityError as exc:
             raise ApiError(
                 ErrorCode.CONFLICT, "An account with this email already exists", field="email"
