@@ -48,6 +48,11 @@ def rate_limit_key(prefix: str, rule: str, subject: str) -> str:
     return f"{prefix}:rate:{rule}:{subject}"
 
 
+def known_sign_in_addresses_key(prefix: str, email: str) -> str:
+    """A set of the client addresses that signed in to one email's account lately."""
+    return f"{prefix}:sign-in-addresses:{email}"
+
+
 def workers_key(prefix: str) -> str:
     """A sorted set: worker id -> time of its last heartbeat."""
     return f"{prefix}:workers"

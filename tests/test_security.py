@@ -19,6 +19,7 @@ from websockets.typing import Subprotocol
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
 from schema.auth.sessions import Caller, CheckedSessions
+from schema.auth.sign_in_limits import EMAIL_LIMIT_FACTOR
 from service.embedded_redis import EmbeddedRedis
 from service.processes import running_api
 from tests.support.clients import PASSWORD, register
@@ -417,3 +418,36 @@ async def test_connections_past_the_cap_are_refused_and_idle_ones_closed(
             async with httpx.AsyncClient() as http:
                 refused = await http.get(f"{url}/health")
         assert refused.status_code == 503
+
+
+async def test_a_stranger_s_wrong_passwords_do_not_lock_the_owner_out(
+    stack: StackFactory,
+) -> None:
+    """Guesses from many addresses fill the account's hourly allowance; the owner, signing
+    in from an address it used before, is let in all the same; a new address waits."""
+    limited = await stack("lockout", rate_limit_logins=2)
+    per_account = 2 * EMAIL_LIMIT_FACTOR
+    with running_api(limited) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+
+            async def sign_in(address: str, password: str) -> str:
+                body = {"query": LOGIN, "variables": {"email": email, "password": password}}
+                # uvicorn takes the client's address from a proxy on 127.0.0.1.
+                answer = await http.post(
+                    "/graphql", json=body, headers={"x-forwarded-for": address}
+                )
+                errors = answer.json().get("errors")
+                return "signed in" if not errors else errors[0]["extensions"]["code"]
+
+            async with ReportsClient(url) as owner:
+                email = (await register(owner))["user"]["email"]
+            assert await sign_in("10.0.0.1", PASSWORD) == "signed in"
+            # One address guessing: held after the per-minute limit.
+            guesses = [await sign_in("10.0.0.2", "wrong password") for _ in range(3)]
+            assert guesses == ["UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED"]
+            # Many addresses guessing: the account's allowance runs out.
+            for spread in range(per_account):
+                await sign_in(f"10.0.1.{spread}", "wrong password")
+            assert await sign_in("10.0.2.1", "wrong password") == "RATE_LIMITED"
+            assert await sign_in("10.0.0.1", PASSWORD) == "signed in", "the owner is not locked out"
+            assert await sign_in("10.0.2.2", PASSWORD) == "RATE_LIMITED", "a new place waits"

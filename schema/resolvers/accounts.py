@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from models.accounts import Account
 from schema.auth.passwords import hash_password, verify_password
 from schema.auth.sessions import start_session
+from schema.auth.sign_in_limits import SignInLimits
 from schema.context import AppInfo, current_account, current_caller
 from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
 from schema.limits.rate_limits import RateRule
@@ -16,6 +17,7 @@ from schema.types.accounts import AuthPayload, User
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
+MAX_EMAIL_KEY_LENGTH = 254
 
 
 def _user(account: Account) -> User:
@@ -64,16 +66,24 @@ class AccountMutation:
     @strawberry.mutation
     async def login(self, info: AppInfo, email: str, password: str) -> AuthPayload:
         email = email.strip().lower()
+        # Limits count longer "emails" (no account's) under their first characters.
+        counted_as = email[:MAX_EMAIL_KEY_LENGTH]
         services = info.context.services
-        rule = RateRule("sign-in attempts", services.settings.rate_limit_logins)
-        await services.rate_limiter.hit(rule, f"email:{email[:254]}")
-        await services.rate_limiter.hit(rule, f"address:{info.context.client_address}")
+        address = info.context.client_address
+        limits = SignInLimits(
+            services.rate_limiter,
+            services.queue,
+            services.settings.channel_prefix,
+            services.settings.rate_limit_logins,
+        )
+        await limits.check(counted_as, address)
         account = await Account.get_or_none(email=email)
         password_ok = await verify_password(
             account.password_hash if account else None, password[:MAX_PASSWORD_LENGTH]
         )
         if account is None or not password_ok:
             raise unauthenticated("Wrong email or password")
+        await limits.signed_in(counted_as, address)
         return await _payload(info, account)
 
     @strawberry.mutation(
