@@ -49,14 +49,16 @@ def test_measuring_a_fan_of_fragments_looks_at_each_selection_at_most_twice(
     fragments: int, spreads: int
 ) -> None:
     text = fragment_fan(fragments, spreads)
-    shape = shape_of(parse(text), DocumentLimits(8, 30, max_fragment_spreads=10_000))
+    shape = shape_of(
+        parse(text), DocumentLimits(8, 30, max_fragment_spreads=10_000, max_cost=10**9)
+    )
     assert shape.fragment_spreads == (fragments - 1) * spreads + 1
     assert shape.visits <= VISITS_PER_SELECTION * selections_in(text), shape
     assert shape.depth == 1, "me { ... }: one field with a selection"
 
 
 def test_depth_counts_fields_with_selections_through_fragments_and_not_introspection() -> None:
-    limits = DocumentLimits(max_depth=3, max_aliases=30, max_fragment_spreads=50)
+    limits = DocumentLimits(max_depth=3, max_aliases=30, max_fragment_spreads=50, max_cost=10**9)
     three = "{ orders { edges { node { id } } } }"
     four = "{ orders { edges { node { items { quantity } } } } }"
     through_fragments = (

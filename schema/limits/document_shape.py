@@ -39,6 +39,8 @@ class DocumentLimits:
     max_aliases: int
     # Fragment spreads, as written in the document.
     max_fragment_spreads: int
+    # Fields an answer may hold, estimated before anything runs (document_cost.py).
+    max_cost: int
 
     def refusal(self, shape: DocumentShape) -> str | None:
         """Why a document of this shape is refused, naming the limit; None if it is not."""

@@ -27,6 +27,7 @@ from graphql import ASTValidationRule, DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from schema.errors import ErrorCode
+from schema.limits.document_cost import cost_of, too_costly
 from schema.limits.document_shape import DocumentLimits, shape_of
 from schema.limits.stored_text import (
     first_unstorable_variable,
@@ -98,10 +99,10 @@ class DocumentChecks(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        # The variables differ from request to request: checked every time.
-        unstorable = first_unstorable_variable(context.variables)
-        if unstorable is not None:
-            context.pre_execution_errors = [unstorable_input(unstorable)]
+        refused = self._refusal()
+        if refused is not None:
+            # Before graphql-core's own rules, which would walk what is refused here.
+            context.pre_execution_errors = [refused]
             yield
             return
         text = _rememberable(context.query)
@@ -111,22 +112,31 @@ class DocumentChecks(SchemaExtension):
             context.pre_execution_errors = []
             yield
             return
-        document = context.graphql_document
-        refused = (
-            None
-            if document is None
-            else self.rules.limits.refusal(shape_of(document, self.rules.limits))
-        )
-        if refused is not None:
-            # Before graphql-core's own rules, which would walk what is refused here.
-            context.pre_execution_errors = [GraphQLError(refused)]
-            yield
-            return
-        if document is not None and has_unstorable_literal(document):
-            context.pre_execution_errors = [unstorable_input("a string in the document")]
-            yield
-            return
         context.validation_rules = context.validation_rules + self.rules.validation_rules
         yield
         if text is not None and context.pre_execution_errors == []:
             _remember(self.rules.valid, text, None)
+
+    def _refusal(self) -> GraphQLError | None:
+        """Why the request is refused before validation, if it is: its variables (each
+        time), its document's shape and literals (once per text), its estimated cost
+        (each time: it depends on the variables)."""
+        context = self.execution_context
+        limits = self.rules.limits
+        unstorable = first_unstorable_variable(context.variables)
+        if unstorable is not None:
+            return unstorable_input(unstorable)
+        document = context.graphql_document
+        if document is None:
+            return None
+        if _rememberable(context.query) not in self.rules.valid:
+            refused = limits.refusal(shape_of(document, limits))
+            if refused is not None:
+                return GraphQLError(refused)
+            if has_unstorable_literal(document):
+                return unstorable_input("a string in the document")
+        # Only a document within the shape limits gets here: its walk is shallow.
+        cost = cost_of(document, context.variables)
+        if cost > limits.max_cost:
+            return too_costly(cost, limits.max_cost)
+        return None
