@@ -9,9 +9,11 @@ from uuid import UUID
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from models.failures import is_connection_failure
+from models.orders import OrderItem, items_of_orders
 from schema.auth.sessions import Caller, authenticate
 from schema.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorCode, unauthenticated
 from schema.services import Services
@@ -38,6 +40,15 @@ class RequestContext:
     connection_params: dict[str, Any] = field(default_factory=dict)
     # Set when the token could not be checked because the database is unreachable.
     auth_unavailable: bool = False
+    # Batches the loading of orders' items within a tick; caches nothing, as a
+    # WebSocket's context outlives its operations.
+    _order_items: DataLoader[UUID, list[OrderItem]] | None = None
+
+    @property
+    def order_items(self) -> DataLoader[UUID, list[OrderItem]]:
+        if self._order_items is None:
+            self._order_items = DataLoader(load_fn=items_of_orders, cache=False)
+        return self._order_items
 
     async def authenticate(self, authorization: object, *, recheck: bool = False) -> Caller | None:
         """Set the caller from an Authorization value; None if absent or not valid.

@@ -85,3 +85,20 @@ async def test_create_order_costs_the_same_statements_for_1_or_5_items(
     # (executemany, one round trip), whatever their number.
     assert counts[0] == counts[1], f"{counts[0]} statements for 1 item, {counts[1]} for 5"
     assert counts[1] <= 4
+
+
+async def test_a_page_of_orders_reads_items_only_when_asked_and_then_at_once(
+    user: ReportsClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await add_product(user, "I-1", "Item", "1.00", stock=100)
+    for index in range(4):
+        await create_order(user, f"C{index}", f"c{index}@example.com", [("I-1", 1)] * 3)
+    without = "query($first: Int) { orders(first: $first) { edges { node { id total } } } }"
+    with_items = (
+        "query($first: Int) { orders(first: $first) "
+        "{ edges { node { id items { quantity product { sku } } } } } }"
+    )
+    await count_for(user, caplog, without, 4)
+    assert not [s for s in statements(caplog) if "order_item" in s], "no items read"
+    await count_for(user, caplog, with_items, 4)
+    assert len([s for s in statements(caplog) if "order_item" in s]) == 1, "one read for the page"

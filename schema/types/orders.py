@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 import strawberry
 
 from models.orders import Order as OrderModel
 from models.orders import OrderItem as OrderItemModel
+from schema.context import AppInfo
 from schema.types.enums import OrderStatus
 from schema.types.products import Product
 
@@ -37,23 +39,32 @@ class Order:
     customer_name: str
     customer_email: str
     status: OrderStatus
-    items: list[OrderItem]
+    # Known when the order was read with them; else loaded only if asked for.
+    known_items: strawberry.Private[list[OrderItem] | None]
+
+    @strawberry.field
+    async def items(self, info: AppInfo) -> list[OrderItem]:
+        """A page of orders loads its orders' items only if a query asks for them, and
+        then for every order of the page in one query."""
+        if self.known_items is not None:
+            return self.known_items
+        loaded = await info.context.order_items.load(UUID(self.id))
+        return [OrderItem.from_model(item) for item in loaded]
+
     total: Decimal
     created_at: datetime
     completed_at: datetime | None
 
     @classmethod
-    def from_model(cls, order: OrderModel, items: Sequence[OrderItemModel] | None = None) -> Order:
-        """Build from an order whose items and their products are prefetched, or from a
-        new order and the items (holding their products) just written for it."""
+    def from_model(cls, order: OrderModel, items: Iterable[OrderItemModel] | None = None) -> Order:
+        """Build from an order and, if they were read with it, its items (holding their
+        products); without them, `items` loads them when asked."""
         return cls(
             id=strawberry.ID(str(order.id)),
             customer_name=order.customer_name,
             customer_email=order.customer_email,
             status=order.status,
-            items=[
-                OrderItem.from_model(item) for item in (order.items if items is None else items)
-            ],
+            known_items=None if items is None else [OrderItem.from_model(i) for i in items],
             total=order.total,
             created_at=order.created_at,
             completed_at=order.completed_at,
