@@ -32,7 +32,7 @@ from models.orders import MAX_ORDER_ITEMS
 from schema.errors import ApiError, ErrorCode
 from schema.types.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-# Lists without a `first`: how long each can be.
+# Lists that are not pages: how long each can be, unless a `first` says less.
 LIST_SIZES = {"items": MAX_ORDER_ITEMS}
 # Fields answering a page, as long as their `first` (tests/test_document_cost.py
 # checks these are the schema's fields that take one).
@@ -44,7 +44,7 @@ def too_costly(cost: int, limit: int) -> ApiError:
     return ApiError(
         ErrorCode.GRAPHQL_VALIDATION_FAILED,
         f"Too costly: this document could answer {cost:,} fields; at most {limit:,} are "
-        "allowed. Ask for smaller pages (first) or fewer fields.",
+        "allowed. Ask for smaller pages, fewer items per order (items(first:)), or fewer fields.",
         cost=cost,
         limit=limit,
     )
@@ -103,16 +103,14 @@ class _Cost:
     def _size(self, field: FieldNode) -> int:
         """How many times the field's selections are answered."""
         name = field.name.value
-        if name in LIST_SIZES:
-            return LIST_SIZES[name]
-        if name not in PAGED_FIELDS:
+        if name not in PAGED_FIELDS and name not in LIST_SIZES:
             return 1
         for argument in field.arguments or ():
             if argument.name.value == PAGE_ARGUMENT:
-                return self._page(argument.value)
-        return DEFAULT_PAGE_SIZE
+                return self._page(argument.value, LIST_SIZES.get(name, MAX_PAGE_SIZE))
+        return LIST_SIZES.get(name, DEFAULT_PAGE_SIZE)
 
-    def _page(self, value: object) -> int:
+    def _page(self, value: object, most: int) -> int:
         if isinstance(value, IntValueNode):
             requested: object = int(value.value)
         elif isinstance(value, VariableNode):
@@ -122,7 +120,7 @@ class _Cost:
         if (
             not isinstance(requested, int)
             or isinstance(requested, bool)
-            or not 1 <= requested <= MAX_PAGE_SIZE
+            or not 1 <= requested <= most
         ):
             # The field refuses it itself, naming `first` (BAD_USER_INPUT): no page.
             return 1

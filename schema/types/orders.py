@@ -9,9 +9,11 @@ from uuid import UUID
 
 import strawberry
 
+from models.orders import MAX_ORDER_ITEMS
 from models.orders import Order as OrderModel
 from models.orders import OrderItem as OrderItemModel
 from schema.context import AppInfo
+from schema.errors import bad_input
 from schema.types.enums import OrderStatus
 from schema.types.products import Product
 
@@ -42,14 +44,21 @@ class Order:
     # Known when the order was read with them; else loaded only if asked for.
     known_items: strawberry.Private[list[OrderItem] | None]
 
-    @strawberry.field
-    async def items(self, info: AppInfo) -> list[OrderItem]:
-        """A page of orders loads its orders' items only if a query asks for them, and
-        then for every order of the page in one query."""
+    @strawberry.field(
+        description="The order's lines, in the order they were written; the first `first` "
+        f"of them if given (1 to {MAX_ORDER_ITEMS}), else all."
+    )
+    async def items(self, info: AppInfo, first: int | None = None) -> list[OrderItem]:
+        # A page of orders loads its orders' items only if a query asks for them, and
+        # then for every order of the page in one query.
+        if first is not None and not 1 <= first <= MAX_ORDER_ITEMS:
+            raise bad_input("first", f"first must be between 1 and {MAX_ORDER_ITEMS}")
         if self.known_items is not None:
-            return self.known_items
-        loaded = await info.context.order_items.load(UUID(self.id))
-        return [OrderItem.from_model(item) for item in loaded]
+            items = self.known_items
+        else:
+            loaded = await info.context.order_items.load(UUID(self.id))
+            items = [OrderItem.from_model(item) for item in loaded]
+        return items if first is None else items[:first]
 
     total: Decimal
     created_at: datetime
