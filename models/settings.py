@@ -96,6 +96,11 @@ class Settings:
     rate_limit_reports: int = 30
     rate_limit_logins: int = 10
     rate_limit_websockets: int = 30
+    # Jobs of one account RUNNING at once across the service; the rest wait their turn
+    # (workers/fair_share.py). About half of one worker's WORKER_MAX_JOBS.
+    max_running_jobs_per_account: int = 10
+    # URGENT jobs one account may have PENDING or RUNNING at once.
+    urgent_jobs_per_account: int = 1
     # WebSocket connections per client address, signed in or not: a socket counts
     # from its handshake, before it says who it is.
     rate_limit_sockets_per_address: int = 120
@@ -219,6 +224,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "rate_limit_logins": "RATE_LIMIT_LOGINS_PER_MINUTE",
     "rate_limit_websockets": "RATE_LIMIT_WEBSOCKETS_PER_MINUTE",
     "rate_limit_sockets_per_address": "RATE_LIMIT_SOCKETS_PER_ADDRESS_PER_MINUTE",
+    "max_running_jobs_per_account": "MAX_RUNNING_JOBS_PER_ACCOUNT",
+    "urgent_jobs_per_account": "URGENT_JOBS_PER_ACCOUNT",
     "connection_init_timeout_seconds": "CONNECTION_INIT_TIMEOUT_SECONDS",
     "max_connections": "MAX_CONNECTIONS",
     "keep_alive_seconds": "KEEP_ALIVE_SECONDS",

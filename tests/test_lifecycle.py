@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from client.graphql_client import ReportsClient
+from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.report_jobs import ReportFormat
 from service.processes import running_worker
 from tests.support.documents import CANCEL_REPORT, REPORT_JOBS, REPORT_STATS, RETRY_REPORT
@@ -243,3 +243,41 @@ async def test_report_stats_are_about_the_callers_jobs(
     await request_report(user, kind="SALES", format="CSV")
     stats = (await other_user.execute(REPORT_STATS))["reportStats"]
     assert all(entry["count"] == 0 for entry in stats["jobsByStatus"])
+
+
+async def test_a_flood_from_one_account_does_not_hold_up_another(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
+    """One account's eight slow jobs, queued first, take at most its share of the slots:
+    another account's job, queued after them, starts before the flood's third."""
+    lab = await stack(
+        "fair-share",
+        **fast_recovery(
+            worker_max_jobs=4, max_running_jobs_per_account=2, fault_chunk_delay_seconds=0.2
+        ),
+    )
+    flooder = await signed_in_client(lab)
+    other = await signed_in_client(lab)
+    await seed_line_items(flooder, 100)
+    flood = [
+        (await request_report(flooder, kind="SALES", format="CSV", priority="HIGH"))["id"]
+        for _ in range(8)
+    ]
+    mine = (await request_report(other, kind="SALES", format="CSV", priority="HIGH"))["id"]
+    with running_worker(lab):
+        done = await wait_for_job(other, mine, timeout=60)
+        for job_id in flood:
+            await wait_for_job(flooder, job_id, timeout=60)
+    flood_starts = sorted([(await job(flooder, job_id))["startedAt"] for job_id in flood])
+    assert done["status"] == "COMPLETED"
+    assert done["startedAt"] < flood_starts[2], (done["startedAt"], flood_starts)
+
+
+async def test_urgent_is_for_one_job_at_a_time(user: ReportsClient) -> None:
+    first = await request_report(user, kind="SALES", format="CSV", priority="URGENT")
+    with pytest.raises(GraphQLResponseError) as caught:
+        await request_report(user, kind="SALES", format="CSV", priority="URGENT")
+    assert caught.value.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "priority"}
+    assert "at most 1 URGENT" in caught.value.errors[0]["message"]
+    assert first["status"] == "PENDING"
+    assert (await request_report(user, kind="SALES", format="CSV", priority="HIGH"))["id"]

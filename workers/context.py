@@ -13,6 +13,7 @@ from arq.connections import ArqRedis
 
 from models.job_events import JobEventPublisher
 from models.settings import Settings
+from workers.fair_share import SlotTurns
 from workers.renderers.base import RenderResources
 
 WORKER_CONTEXT = "reports"
@@ -25,6 +26,8 @@ class WorkerContext:
     queue: ArqRedis
     publisher: JobEventPublisher
     render_resources: RenderResources
+    # This worker's starts, one account at a time (workers/fair_share.py).
+    slot_turns: SlotTurns
 
     @classmethod
     def of(cls, ctx: dict[str, Any]) -> WorkerContext:

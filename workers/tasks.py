@@ -7,12 +7,15 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from tortoise.expressions import F
 
+from models.failures import is_connection_failure
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, ReportFormat
+from models.report_jobs import ReportJob as ReportJobModel
 from models.settings import Settings
 from workers.attempt import Attempt, JobNoLongerOursError, lease_deadline
 from workers.context import WorkerContext
@@ -23,6 +26,7 @@ from workers.failures import (
     describe_transient,
     is_transient,
 )
+from workers.fair_share import enqueue_waiting
 from workers.renderers import RENDERERS
 from workers.renderers.base import DocumentInfo, RenderStatus
 from workers.renderers.csv_renderer import CsvRenderer
@@ -57,21 +61,32 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
     settings = worker.settings
     # If this fails (the database is away), the job stays PENDING and the sweep
     # enqueues it again: nothing to clean up yet.
-    job = await transition_job(
-        worker.publisher,
-        job_id,
-        JobStatus.RUNNING,
-        only_from={JobStatus.PENDING},
-        # A stale arq job (an earlier attempt's) must not start a later one.
-        guard={"queued_version": queued_version},
-        attempts=F("attempts") + 1,
-        started_at=datetime.now(UTC),
-        progress=0,
-        message="Starting",
-        error=None,
-        run_after=None,
-        lease_expires_at=lease_deadline(settings),
-    )
+    owners = await ReportJobModel.filter(id=job_id).values_list("account_id", flat=True)
+    if not owners:
+        logger.info("job %s: gone before it started", job_id)
+        return "skipped"
+    async with worker.slot_turns.turn(
+        UUID(str(owners[0])), settings.max_running_jobs_per_account
+    ) as free:
+        if not free:
+            # Its turn comes when one of its account's jobs ends (fair_share.py).
+            logger.info("job %s: its account has its share of slots; it waits", job_id)
+            return "waiting"
+        job = await transition_job(
+            worker.publisher,
+            job_id,
+            JobStatus.RUNNING,
+            only_from={JobStatus.PENDING},
+            # A stale arq job (an earlier attempt's) must not start a later one.
+            guard={"queued_version": queued_version},
+            attempts=F("attempts") + 1,
+            started_at=datetime.now(UTC),
+            progress=0,
+            message="Starting",
+            error=None,
+            run_after=None,
+            lease_expires_at=lease_deadline(settings),
+        )
     if job is None:
         logger.info("job %s: attempt v%s is not PENDING any more", job_id, queued_version)
         return "skipped"
@@ -112,6 +127,7 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         return "retrying"
     finally:
         await build.clean_up()
+        await _free_slot(worker, job.account_id)
 
 
 async def wait_out(future: asyncio.Future[Any]) -> bool:
@@ -124,6 +140,18 @@ async def wait_out(future: asyncio.Future[Any]) -> bool:
         except asyncio.CancelledError:
             cancelled = True
     return cancelled
+
+
+async def _free_slot(worker: WorkerContext, account_id: UUID) -> None:
+    """One of the account's slots is free: its next waiting jobs may take it."""
+    try:
+        await enqueue_waiting(
+            worker.queue, account_id, worker.settings.max_running_jobs_per_account
+        )
+    except Exception as exc:
+        if not is_connection_failure(exc):
+            raise
+        logger.info("waiting jobs of account %s left to the sweep: %r", account_id, exc)
 
 
 class ReportBuild:

@@ -22,6 +22,7 @@ from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
 from models.settings import Settings
 from workers.context import WORKER_CONTEXT, WorkerContext
+from workers.fair_share import SlotTurns
 from workers.heartbeat import beat_forever, leave, worker_identity
 from workers.queue import GENERATE_REPORT_TASK, redis_settings
 from workers.renderers.base import RenderResources
@@ -115,6 +116,7 @@ class ReportWorker(Worker):
             render_resources=RenderResources(
                 pdf_max_rows=settings.pdf_max_rows, cpu_pool=self._cpu_pool
             ),
+            slot_turns=SlotTurns(),
         )
         ctx[WORKER_CONTEXT] = context
         self._background = [

@@ -17,7 +17,7 @@ from schema.errors import ApiError, bad_input, conflict, not_found
 from schema.limits.rate_limits import RateRule
 from schema.resolvers.validation import clean_text, parse_id
 from schema.services import Services
-from schema.types.enums import JobStatus, ReportKind
+from schema.types.enums import JobStatus, Priority, ReportKind
 from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.report_jobs import ReportJob, RequestReportInput
 from workers.queue import abort_attempt, enqueue_report
@@ -101,6 +101,22 @@ class ReportJobQuery:
         return await paginate(queryset, NEWEST_FIRST, first, after, _to_node)
 
 
+async def _check_urgent_allowance(account_id: UUID, allowance: int) -> None:
+    """URGENT jumps every queue, so an account has it for a few jobs at a time: a flood
+    of URGENT requests would otherwise be a flood ahead of every other account."""
+    active = await ReportJobModel.filter(
+        account_id=account_id,
+        priority=Priority.URGENT,
+        status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+    ).count()
+    if active >= allowance:
+        raise bad_input(
+            "priority",
+            f"at most {allowance} URGENT job(s) at a time; this account has {active} "
+            "waiting or running. Ask HIGH, or wait for one to finish.",
+        )
+
+
 @strawberry.type
 class ReportJobMutation:
     @strawberry.mutation(description="Queue a report; returns at once with status PENDING.")
@@ -117,6 +133,8 @@ class ReportJobMutation:
         _check_date("dateTo", input.date_to)
         if input.date_from and input.date_to and input.date_from > input.date_to:
             raise bad_input("dateFrom", "dateFrom must not be after dateTo")
+        if input.priority is Priority.URGENT:
+            await _check_urgent_allowance(account_id, services.settings.urgent_jobs_per_account)
         job = await ReportJobModel.create(
             account_id=account_id,
             kind=input.kind,
