@@ -263,8 +263,13 @@ async def test_sockets_count_per_address_from_the_handshake_on(stack: StackFacto
     limited = await stack("ws-per-address", rate_limit_sockets_per_address=2)
     with running_api(limited) as url:
         for protocol in PROTOCOLS:
-            async with websockets.connect(ws_url(url), subprotocols=[Subprotocol(protocol)]):
-                pass
+            async with websockets.connect(
+                ws_url(url), subprotocols=[Subprotocol(protocol)]
+            ) as counted:
+                # Answered (4401, no token) only once the socket has been counted.
+                await counted.send(json.dumps({"type": "connection_init", "payload": {}}))
+                _, refused = await until_closed(counted)
+                assert refused is not None and refused.code == 4401
         async with websockets.connect(ws_url(url), subprotocols=[Subprotocol(LEGACY_WS)]) as ws:
             _, closed = await until_closed(ws)
     assert closed is not None
