@@ -42,11 +42,11 @@ class ProcessDidNotStopError(AssertionError):
     """A process was still running well after SIGTERM: a shutdown fault, not a slow machine."""
 
 
-def service_env(settings: Settings) -> dict[str, str]:
+def service_env(settings: Settings, log_level: str = "WARNING") -> dict[str, str]:
     """The environment that makes a `reports` process use these settings."""
     env = dict(os.environ)
     env.update(settings.to_environ())
-    env[LOG_LEVEL_VARIABLE] = "WARNING"
+    env[LOG_LEVEL_VARIABLE] = log_level
     return env
 
 
@@ -186,16 +186,21 @@ def running_api(settings: Settings, timeout: float = 30) -> Iterator[str]:
 
 @contextmanager
 def running_api_process(
-    settings: Settings, timeout: float = 30
+    settings: Settings,
+    timeout: float = 30,
+    *,
+    output: IO[bytes] | None = None,
+    log_level: str = "WARNING",
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real `reports api` (uvicorn) process; yields its base URL and the process.
+    Its log goes to `output` if given, at `log_level`.
 
     Leaving stops it; one that does not exit promptly fails the caller with
     ProcessDidNotStopError.
     """
     with listen(LOOPBACK, 0) as listener:
         url = base_url(listener)
-        process = start_api(listener, service_env(settings), PROJECT_ROOT)
+        process = start_api(listener, service_env(settings, log_level), PROJECT_ROOT, output)
     try:
         if not wait_until_healthy(url, process, timeout):
             raise RuntimeError("the API did not start")

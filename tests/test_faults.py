@@ -8,18 +8,17 @@ import io
 import os
 import signal
 import time
-from dataclasses import replace
 
 import pytest
 
 from client.graphql_client import GraphQLResponseError
 from models.report_jobs import JobStatus
 from service.embedded_redis import EmbeddedRedis
-from service.processes import migrate, running_api, running_worker
+from service.processes import running_api, running_worker
 from tests.support.documents import CANCEL_REPORT, ORDERS, REPORT_JOB
 from tests.support.factories import request_report, seed_line_items
 from tests.support.files import report_files
-from tests.support.private_postgres import PrivatePostgres
+from tests.support.private_postgres import on_private_postgres
 from tests.support.stacks import SignedInClientFactory, StackFactory, fast_recovery, signed_in
 from tests.support.streams import health, watching
 from tests.support.waiting import (
@@ -243,16 +242,9 @@ async def test_report_jobs_catches_up_from_the_database_when_its_events_return(
 async def test_postgres_restart_is_survived(
     stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
-    postgres = PrivatePostgres()
-    try:
-        await asyncio.to_thread(postgres.init)
-        await asyncio.to_thread(postgres.start)
-        await asyncio.to_thread(postgres.create_database, "reports")
-        lab = replace(
-            await stack("pg-restart", **fast_recovery(fault_chunk_delay_seconds=0.1)),
-            database_url=postgres.url("reports"),
-        )
-        await asyncio.to_thread(migrate, lab)
+    async with on_private_postgres(
+        await stack("pg-restart", **fast_recovery(fault_chunk_delay_seconds=0.1))
+    ) as (lab, postgres):
         with running_api(lab) as url, running_worker(lab):
             client = await signed_in_client(url)
             await seed_line_items(client, 300)
@@ -280,8 +272,6 @@ async def test_postgres_restart_is_survived(
             api_back_in = time.monotonic() - restarted_at
             done = await wait_for_job(client, requested["id"], timeout=60)
             job_done_in = time.monotonic() - restarted_at
-    finally:
-        await asyncio.to_thread(postgres.destroy)
     print(
         f"\nafter PostgreSQL restarted: API answered again in {api_back_in:.1f} s, "
         f"the interrupted job completed in {job_done_in:.1f} s"

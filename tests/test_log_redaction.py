@@ -10,21 +10,8 @@ import httpx
 
 from models.settings import Settings
 from schema.http.download_links import download_path
-from service.cli import LOG_LEVEL_VARIABLE
-from service.embedded_redis import LOOPBACK
 from service.log_redaction import REDACTED_TOKEN, RedactDownloadLinks
-from service.processes import (
-    API_STOP_SECONDS,
-    PROJECT_ROOT,
-    base_url,
-    listen,
-    service_env,
-    start_api,
-    stop_process,
-    wait_until_healthy,
-)
-
-API_START_SECONDS = 30
+from service.processes import running_api_process
 
 
 def test_the_access_log_shows_no_download_token(settings: Settings, tmp_path: Path) -> None:
@@ -32,17 +19,12 @@ def test_the_access_log_shows_no_download_token(settings: Settings, tmp_path: Pa
     token = link.rsplit("/", 1)[1]
     log = tmp_path / "api.log"
     # INFO: uvicorn's access log, which names every request's path.
-    env = service_env(settings) | {LOG_LEVEL_VARIABLE: "INFO"}
-    with log.open("wb") as output:
-        with listen(LOOPBACK, 0) as listener:
-            url = base_url(listener)
-            api = start_api(listener, env, PROJECT_ROOT, output)
-        try:
-            assert wait_until_healthy(url, api, API_START_SECONDS), log.read_text()
-            assert httpx.get(url + link).status_code == 404, "no such job; the link is genuine"
-            assert httpx.get(url + link + "?x=1").status_code == 404
-        finally:
-            stop_process(api, API_STOP_SECONDS)
+    with (
+        log.open("wb") as output,
+        running_api_process(settings, output=output, log_level="INFO") as (url, _),
+    ):
+        assert httpx.get(url + link).status_code == 404, "no such job; the link is genuine"
+        assert httpx.get(url + link + "?x=1").status_code == 404
     written = log.read_text()
     assert f"/downloads/{REDACTED_TOKEN}" in written, "the access log names the request"
     assert token not in written

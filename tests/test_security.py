@@ -14,7 +14,6 @@ from uuid import uuid4
 import httpx
 import pytest
 import websockets
-from websockets.typing import Subprotocol
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
@@ -409,12 +408,7 @@ async def test_connections_past_the_cap_are_refused_and_idle_ones_closed(
         # Past MAX_CONNECTIONS at once, 503.
         async with contextlib.AsyncExitStack() as held:
             for _ in range(3):
-                await held.enter_async_context(
-                    websockets.connect(
-                        url.replace("http", "ws") + "/graphql",
-                        subprotocols=[Subprotocol("graphql-transport-ws")],
-                    )
-                )
+                await held.enter_async_context(socket(url, None))
             async with httpx.AsyncClient() as http:
                 refused = await http.get(f"{url}/health")
         assert refused.status_code == 503

@@ -16,14 +16,13 @@ import uuid
 from typing import Any
 
 import pytest
-import websockets
-from websockets.typing import Subprotocol
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from schema.limits.documents import NOT_TEXT_MESSAGE
 from schema.types.pagination import encode_cursor
 from tests.support.documents import CREATE_ORDER, LOGIN, ORDERS, PRODUCTS, REGISTER, UPSERT_PRODUCT
 from tests.support.factories import add_product
+from tests.support.sockets import answer, bearer, socket
 from tests.support.stacks import SignedInClientFactory
 
 LONE_SURROGATE = "\ud800"
@@ -106,14 +105,8 @@ async def test_a_websocket_query_that_is_not_a_string(
 ) -> None:
     client = await signed_in_client(api_url)
     start = "subscribe" if protocol == "graphql-transport-ws" else "start"
-    async with websockets.connect(
-        api_url.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol(protocol)]
-    ) as ws:
-        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {client.token}"}}
-        await ws.send(json.dumps(init))
-        assert json.loads(await asyncio.wait_for(ws.recv(), ANSWER_SECONDS))["type"] == (
-            "connection_ack"
-        )
+    async with socket(api_url, bearer(client.token), protocol=protocol) as ws:
+        assert await answer(ws) == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": start, "payload": {"query": 5}}))
         while True:
             message = json.loads(await asyncio.wait_for(ws.recv(), ANSWER_SECONDS))

@@ -15,16 +15,13 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
-import websockets
 from gql import Client, GraphQLRequest
 from gql.client import AsyncClientSession
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
-from websockets.typing import Subprotocol
 
 from client.graphql_client import (
     GRAPHQL_TRANSPORT_WS,
@@ -35,10 +32,11 @@ from client.graphql_client import (
 from client.graphql_client import Protocol as ClientProtocol
 from schema.http.protocol_errors import MAX_OPERATIONS_PER_CONNECTION, OPERATION_LIMIT_MESSAGE
 from schema.root import MAX_TOKENS
-from service.processes import migrate, running_api
+from service.processes import running_api
 from tests.support.documents import WATCH_JOB, WATCH_JOBS
 from tests.support.factories import request_report
-from tests.support.private_postgres import PrivatePostgres
+from tests.support.private_postgres import on_private_postgres
+from tests.support.sockets import answer, bearer, socket, ws_url
 from tests.support.stacks import SignedInClientFactory, StackFactory
 
 TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL
@@ -55,10 +53,6 @@ UNKNOWN_ME = "query { me { nope } }"
 TOO_MANY_TOKENS = "subscription { reportJobs { " + "id " * (MAX_TOKENS + 100) + "} }"
 UNCLOSED = "subscription { reportJobs { id }"
 ANSWER_SECONDS = 10.0
-
-
-def ws_url(base_url: str) -> str:
-    return base_url.replace("http", "ws", 1) + "/graphql"
 
 
 @contextlib.asynccontextmanager
@@ -161,13 +155,7 @@ async def test_a_stream_that_loses_its_database_ends_with_service_unavailable(
     stack: StackFactory, signed_in_client: SignedInClientFactory
 ) -> None:
     """Raised inside the stream, and coded as its result leaves (schema/error_policy.py)."""
-    postgres = PrivatePostgres()
-    try:
-        await asyncio.to_thread(postgres.init)
-        await asyncio.to_thread(postgres.start)
-        await asyncio.to_thread(postgres.create_database, "reports")
-        lab = replace(await stack("ws-errors-db"), database_url=postgres.url("reports"))
-        await asyncio.to_thread(migrate, lab)
+    async with on_private_postgres(await stack("ws-errors-db")) as (lab, postgres):
         with running_api(lab) as url:
             owner = await signed_in_client(url)
             job = await request_report(owner, kind="SALES", format="CSV")
@@ -181,8 +169,6 @@ async def test_a_stream_that_loses_its_database_ends_with_service_unavailable(
                     error = await first_error(session, WATCH_JOB, {"id": job["id"]})
                     assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
                     assert "Traceback" not in error["message"]
-    finally:
-        await asyncio.to_thread(postgres.destroy)
 
 
 async def test_a_syntax_error_is_answered_on_a_socket_that_stays_open(
@@ -193,10 +179,8 @@ async def test_a_syntax_error_is_answered_on_a_socket_that_stays_open(
     policy puts in its place is not one, so it is sent as an `error` message instead,
     and the socket's other subscriptions go on (UPGRADING.md)."""
     client = await signed_in_client(api_url)
-    async with websockets.connect(ws_url(api_url), subprotocols=[Subprotocol(TRANSPORT_WS)]) as ws:
-        init = {"Authorization": f"Bearer {client.token}"}
-        await ws.send(json.dumps({"type": "connection_init", "payload": init}))
-        assert json.loads(await ws.recv())["type"] == "connection_ack"
+    async with socket(api_url, bearer(client.token)) as ws:
+        assert await answer(ws) == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": UNCLOSED}}))
         async with asyncio.timeout(ANSWER_SECONDS):
             message = json.loads(await ws.recv())
@@ -216,14 +200,8 @@ async def test_one_operation_too_many_on_a_socket_is_refused_with_a_code(
     """Strawberry sends this refusal itself, past the schema's error policy."""
     client = await signed_in_client(api_url)
     start = "subscribe" if protocol == TRANSPORT_WS else "start"
-    async with websockets.connect(
-        api_url.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol(protocol)]
-    ) as ws:
-        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {client.token}"}}
-        await ws.send(json.dumps(init))
-        assert json.loads(await asyncio.wait_for(ws.recv(), ANSWER_SECONDS))["type"] == (
-            "connection_ack"
-        )
+    async with socket(api_url, bearer(client.token), protocol=protocol) as ws:
+        assert await answer(ws) == "connection_ack"
         for number in range(MAX_OPERATIONS_PER_CONNECTION + 1):
             subscribe = {"id": str(number), "type": start, "payload": {"query": WATCH_JOBS}}
             await ws.send(json.dumps(subscribe))

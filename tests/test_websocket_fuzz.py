@@ -20,29 +20,18 @@ import websockets
 from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from websockets.typing import Subprotocol
 
 from models.settings import Settings
-from service.cli import LOG_LEVEL_VARIABLE
-from service.embedded_redis import LOOPBACK
-from service.processes import (
-    API_STOP_SECONDS,
-    PROJECT_ROOT,
-    base_url,
-    listen,
-    service_env,
-    start_api,
-    stop_process,
-    wait_until_healthy,
-)
+from service.processes import running_api_process
 from tests.support.clients import token_of
 from tests.support.documents import WATCH_JOBS
+from tests.support.sockets import bearer, socket
 from tests.support.stacks import SignedInClientFactory
 
 SEED = 20_261_201
 EXAMPLES = 100
 FRESH_SEED_VARIABLE = "WS_FUZZ_SEED"
-API_START_SECONDS = 30
+
 # How long a socket is listened to after the last message: answers come in milliseconds.
 QUIET_SECONDS = 0.3
 INTERNAL_ERROR_CLOSE = 1011
@@ -101,13 +90,11 @@ messages = st.one_of(
 
 
 async def converse(
-    url: str, protocol: str, token: str, sent: list[str]
+    base_url: str, protocol: str, token: str, sent: list[str]
 ) -> tuple[list[Any], int | None]:
     """Connect, sign in, send the messages; what came back, and the close code if it closed."""
     answers: list[Any] = []
-    async with websockets.connect(url, subprotocols=[Subprotocol(protocol)]) as ws:
-        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
-        await ws.send(json.dumps(init))
+    async with socket(base_url, bearer(token), protocol=protocol) as ws:
         try:
             for text in sent:
                 await ws.send(text)
@@ -135,7 +122,7 @@ def uncoded_errors(answers: list[Any]) -> list[Any]:
     return found
 
 
-def examples(ws_url: str, token: str, from_seed: int, problems: list[str]) -> None:
+def examples(base_url: str, token: str, from_seed: int, problems: list[str]) -> None:
     """Run the examples of one seed (in a thread: each conversation has a loop of its own)."""
 
     @seed(from_seed)
@@ -148,7 +135,7 @@ def examples(ws_url: str, token: str, from_seed: int, problems: list[str]) -> No
     )
     @given(protocol=st.sampled_from(PROTOCOLS), sent=st.lists(messages, min_size=1, max_size=6))
     def exchange(protocol: str, sent: list[str]) -> None:
-        answers, code = asyncio.run(converse(ws_url, protocol, token, sent))
+        answers, code = asyncio.run(converse(base_url, protocol, token, sent))
         if code == INTERNAL_ERROR_CLOSE:
             problems.append(f"{protocol} closed 1011 after {sent}")
         for answer in uncoded_errors(answers):
@@ -163,22 +150,17 @@ async def test_websocket_messages_of_any_shape(
     fresh = int(os.environ.get(FRESH_SEED_VARIABLE) or random.randrange(2**32))
     print(f"\nwebsocket fuzz: fresh seed {fresh} ({FRESH_SEED_VARIABLE}={fresh} repeats it)")
     log = tmp_path / "api.log"
-    # WARNING, as in production: no access log, and any error shows.
-    env = service_env(settings) | {LOG_LEVEL_VARIABLE: "WARNING"}
     problems: list[str] = []
-    with log.open("wb") as output:
-        with listen(LOOPBACK, 0) as listener:
-            url = base_url(listener)
-            api = start_api(listener, env, PROJECT_ROOT, output)
-        try:
-            healthy = await asyncio.to_thread(wait_until_healthy, url, api, API_START_SECONDS)
-            assert healthy, log.read_text()
-            token = token_of(await signed_in_client(url))
-            ws_url = url.replace("http", "ws", 1) + "/graphql"
-            for from_seed in (SEED, fresh):
-                await asyncio.to_thread(examples, ws_url, token, from_seed, problems)
-        finally:
-            await asyncio.to_thread(stop_process, api, API_STOP_SECONDS)
-    written = log.read_text(errors="replace")
+    # WARNING, as in production: no access log, and any error shows.
+    with log.open("wb") as output, running_api_process(settings, output=output) as (url, _):
+        token = token_of(await signed_in_client(url))
+        for from_seed in (SEED, fresh):
+            await asyncio.to_thread(examples, url, token, from_seed, problems)
     assert not problems, "\n".join(problems[:20])
-    assert "Traceback" not in written and " ERROR " not in written, written[-3000:]
+    # Ours read "... ERROR name: ...", uvicorn's "ERROR:    ..." (and a traceback).
+    errors = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if line.startswith(("ERROR", "Traceback")) or " ERROR " in line
+    ]
+    assert errors == [], "\n".join(errors[:20])

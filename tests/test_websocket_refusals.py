@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,16 +17,14 @@ import websockets
 from gql import Client
 from gql.transport.exceptions import TransportConnectionFailed, TransportServerError
 from gql.transport.websockets import WebsocketsTransport
-from websockets.asyncio.client import ClientConnection
-from websockets.frames import Close
-from websockets.typing import Subprotocol
 
 from client.graphql_client import ReportsClient
 from schema.errors import ErrorCode
 from schema.http import refusals
-from service.processes import migrate, running_api
+from service.processes import running_api
 from tests.support.clients import register, token_of
-from tests.support.private_postgres import PrivatePostgres
+from tests.support.private_postgres import on_private_postgres
+from tests.support.sockets import answer, bearer, socket, until_closed, ws_url
 from tests.support.stacks import SignedInClientFactory, StackFactory
 from tests.support.waiting import eventually
 
@@ -40,10 +37,6 @@ LOGOUT = "mutation { logout }"
 NOT_RETRIED_BY_GRAPHQL_WS = {4400, 4401, 4406, 4409, 4429, 4500}
 RETRIED_BY_GRAPHQL_WS = {1013, 4403}
 RATE_LIMIT_WINDOW_SECONDS = 60
-
-
-def ws_url(base_url: str) -> str:
-    return base_url.replace("http", "ws", 1) + "/graphql"
 
 
 async def connect(
@@ -77,24 +70,13 @@ def connection_error(refused: Exception | None) -> str:
 
 async def legacy_close(base_url: str, init_payload: dict[str, str]) -> tuple[Any, int, str]:
     """The legacy protocol's raw answer: the connection_error payload, then the close frame."""
-    async with websockets.connect(ws_url(base_url), subprotocols=[Subprotocol(LEGACY_WS)]) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": init_payload}))
+    async with socket(base_url, init_payload, protocol=LEGACY_WS) as ws:
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 10)
     assert message["type"] == "connection_error"
     assert closed.value.rcvd is not None
     return message["payload"], closed.value.rcvd.code, closed.value.rcvd.reason
-
-
-async def until_closed(ws: ClientConnection) -> tuple[list[dict[str, Any]], Close | None]:
-    """Every message the server sends until it closes, and its close frame if it sent one."""
-    told: list[dict[str, Any]] = []
-    while True:
-        try:
-            told.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
-        except websockets.ConnectionClosed as closed:
-            return told, closed.rcvd
 
 
 async def revoked_token(base_url: str) -> str:
@@ -185,13 +167,7 @@ async def test_too_many_connections_are_closed_4429_retry_in(
 
 
 async def test_an_unreachable_database_is_closed_1013_try_again(stack: StackFactory) -> None:
-    postgres = PrivatePostgres()
-    try:
-        await asyncio.to_thread(postgres.init)
-        await asyncio.to_thread(postgres.start)
-        await asyncio.to_thread(postgres.create_database, "reports")
-        lab = replace(await stack("ws-refusals-db"), database_url=postgres.url("reports"))
-        await asyncio.to_thread(migrate, lab)
+    async with on_private_postgres(await stack("ws-refusals-db")) as (lab, postgres):
         with running_api(lab) as url:
             async with ReportsClient(url) as client:
                 await register(client)
@@ -208,8 +184,6 @@ async def test_an_unreachable_database_is_closed_1013_try_again(stack: StackFact
                 lambda refused: refused is None,
                 what="a connection to be accepted once the database is back",
             )
-    finally:
-        await asyncio.to_thread(postgres.destroy)
 
 
 async def test_a_refusal_is_per_socket(
@@ -228,11 +202,10 @@ async def test_a_second_connection_init_is_refused_on_both_protocols(
     """graphql-transport-ws forbids it (Strawberry closes 4429); the legacy protocol does
     not, and a second connect would count, watch and keep alive the socket twice."""
     token = token_of(await signed_in_client(api_url))
-    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+    init = {"type": "connection_init", "payload": bearer(token)}
     for protocol in PROTOCOLS:
-        async with websockets.connect(ws_url(api_url), subprotocols=[Subprotocol(protocol)]) as ws:
-            await ws.send(json.dumps(init))
-            assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        async with socket(api_url, bearer(token), protocol=protocol) as ws:
+            assert await answer(ws) == "connection_ack"
             await ws.send(json.dumps(init))
             told, closed = await until_closed(ws)
         assert closed is not None
@@ -251,7 +224,7 @@ async def test_a_socket_that_never_says_who_it_is_is_closed_4408(
 ) -> None:
     silent = await stack(f"ws-init-timeout-{protocol}", connection_init_timeout_seconds=1)
     with running_api(silent) as url:
-        async with websockets.connect(ws_url(url), subprotocols=[Subprotocol(protocol)]) as ws:
+        async with socket(url, None, protocol=protocol) as ws:
             told, closed = await until_closed(ws)
     assert told == []
     assert closed is not None
@@ -263,14 +236,11 @@ async def test_sockets_count_per_address_from_the_handshake_on(stack: StackFacto
     limited = await stack("ws-per-address", rate_limit_sockets_per_address=2)
     with running_api(limited) as url:
         for protocol in PROTOCOLS:
-            async with websockets.connect(
-                ws_url(url), subprotocols=[Subprotocol(protocol)]
-            ) as counted:
-                # Answered (4401, no token) only once the socket has been counted.
-                await counted.send(json.dumps({"type": "connection_init", "payload": {}}))
+            # Answered (4401, no token) only once the socket has been counted.
+            async with socket(url, {}, protocol=protocol) as counted:
                 _, refused = await until_closed(counted)
                 assert refused is not None and refused.code == 4401
-        async with websockets.connect(ws_url(url), subprotocols=[Subprotocol(LEGACY_WS)]) as ws:
+        async with socket(url, None, protocol=LEGACY_WS) as ws:
             _, closed = await until_closed(ws)
     assert closed is not None
     assert closed.code == 4429 and closed.reason.startswith("RATE_LIMITED: retry in ")

@@ -19,17 +19,16 @@ from typing import Any
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
     IntValueNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
 )
 
 from models.orders import MAX_ORDER_ITEMS
 from schema.errors import ApiError, ErrorCode
+from schema.limits.document_parts import DocumentParts
 from schema.types.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 # Lists that are not pages: how long each can be, unless a `first` says less.
@@ -59,21 +58,10 @@ def cost_of(document: DocumentNode, variables: Mapping[str, Any] | None) -> int:
 class _Cost:
     def __init__(self, document: DocumentNode, variables: Mapping[str, Any]) -> None:
         self._variables = variables
-        self._fragments = {
-            definition.name.value: definition
-            for definition in document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
-        self._operations = [
-            definition
-            for definition in document.definitions
-            if isinstance(definition, OperationDefinitionNode)
-        ]
-        self._known: dict[str, int] = {}
-        self._counting: set[str] = set()
+        self._parts: DocumentParts[int] = DocumentParts(document)
 
     def most(self) -> int:
-        return max((self._of(op.selection_set) for op in self._operations), default=0)
+        return max((self._of(op.selection_set) for op in self._parts.operations), default=0)
 
     def _of(self, selections: SelectionSetNode | None) -> int:
         if selections is None:
@@ -85,20 +73,8 @@ class _Cost:
             elif isinstance(selection, InlineFragmentNode):
                 total += self._of(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
-                total += self._of_fragment(selection.name.value)
+                total += self._parts.fragment(selection.name.value, self._of, 0)
         return total
-
-    def _of_fragment(self, name: str) -> int:
-        if name in self._known:
-            return self._known[name]
-        fragment = self._fragments.get(name)
-        if fragment is None or name in self._counting:
-            return 0
-        self._counting.add(name)
-        cost = self._of(fragment.selection_set)
-        self._counting.discard(name)
-        self._known[name] = cost
-        return cost
 
     def _size(self, field: FieldNode) -> int:
         """How many times the field's selections are answered."""

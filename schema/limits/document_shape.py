@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     Visitor,
     visit,
 )
+
+from schema.limits.document_parts import DocumentParts
 
 # Selections nested in selections, fields or not: past this, a document is refused
 # as too deep whatever its fields (inline fragments nest without adding depth), and
@@ -103,23 +103,10 @@ class _Depth:
     def __init__(self, document: DocumentNode, shape: DocumentShape, cap: int) -> None:
         self._shape = shape
         self._cap = cap
-        self._fragments = {
-            definition.name.value: definition
-            for definition in document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
-        self._operations = [
-            definition
-            for definition in document.definitions
-            if isinstance(definition, OperationDefinitionNode)
-        ]
-        self._measured: dict[str, int] = {}
-        # Fragments being measured: a spread of one of them is a cycle, which
-        # graphql-core's validation reports; here it adds nothing.
-        self._measuring: set[str] = set()
+        self._parts: DocumentParts[int] = DocumentParts(document)
 
     def deepest(self) -> int:
-        depths = (self._of(operation.selection_set, 0) for operation in self._operations)
+        depths = (self._of(operation.selection_set, 0) for operation in self._parts.operations)
         return max(depths, default=0)
 
     def _of(self, selections: SelectionSetNode, nesting: int) -> int:
@@ -135,22 +122,12 @@ class _Depth:
             elif isinstance(selection, InlineFragmentNode):
                 depth = self._of(selection.selection_set, nesting + 1)
             elif isinstance(selection, FragmentSpreadNode):
-                depth = self._of_fragment(selection.name.value, nesting)
+                depth = self._parts.fragment(
+                    selection.name.value, lambda body: self._of(body, nesting + 1), 0
+                )
             else:
                 continue
             deepest = max(deepest, depth)
             if deepest >= self._cap:
                 return self._cap
         return deepest
-
-    def _of_fragment(self, name: str, nesting: int) -> int:
-        if name in self._measured:
-            return self._measured[name]
-        fragment = self._fragments.get(name)
-        if fragment is None or name in self._measuring:
-            return 0
-        self._measuring.add(name)
-        depth = self._of(fragment.selection_set, nesting + 1)
-        self._measuring.discard(name)
-        self._measured[name] = depth
-        return depth

@@ -99,14 +99,15 @@ class DocumentChecks(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        refused = self._refusal()
+        text = _rememberable(context.query)
+        known_valid = text is not None and text in self.rules.valid
+        refused = self._refusal(known_valid)
         if refused is not None:
             # Before graphql-core's own rules, which would walk what is refused here.
             context.pre_execution_errors = [refused]
             yield
             return
-        text = _rememberable(context.query)
-        if text is not None and text in self.rules.valid:
+        if text is not None and known_valid:
             self.rules.valid.move_to_end(text)
             # Strawberry validates only while this is None.
             context.pre_execution_errors = []
@@ -117,7 +118,7 @@ class DocumentChecks(SchemaExtension):
         if text is not None and context.pre_execution_errors == []:
             _remember(self.rules.valid, text, None)
 
-    def _refusal(self) -> GraphQLError | None:
+    def _refusal(self, known_valid: bool) -> GraphQLError | None:
         """Why the request is refused before validation, if it is: its variables (each
         time), its document's shape and literals (once per text), its estimated cost
         (each time: it depends on the variables)."""
@@ -129,7 +130,7 @@ class DocumentChecks(SchemaExtension):
         document = context.graphql_document
         if document is None:
             return None
-        if _rememberable(context.query) not in self.rules.valid:
+        if not known_valid:
             refused = limits.refusal(shape_of(document, limits))
             if refused is not None:
                 return GraphQLError(refused)

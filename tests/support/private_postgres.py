@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import glob
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
+from models.settings import Settings
 from service.embedded_redis import free_port
+from service.processes import migrate
 
 
 def _binary(name: str) -> str:
@@ -66,3 +71,19 @@ class PrivatePostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
         shutil.rmtree(self._root, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def on_private_postgres(lab: Settings) -> AsyncIterator[tuple[Settings, PrivatePostgres]]:
+    """`lab` moved to a migrated database on a PostgreSQL server of its own, to stop and
+    start at will; the server is removed on the way out."""
+    postgres = PrivatePostgres()
+    try:
+        await asyncio.to_thread(postgres.init)
+        await asyncio.to_thread(postgres.start)
+        await asyncio.to_thread(postgres.create_database, "reports")
+        moved = replace(lab, database_url=postgres.url("reports"))
+        await asyncio.to_thread(migrate, moved)
+        yield moved, postgres
+    finally:
+        await asyncio.to_thread(postgres.destroy)
