@@ -20,7 +20,7 @@ from models.settings import Settings, get_settings
 from schema.http.download_links import DOWNLOADS_PREFIX
 from schema.http.downloads import download_report
 from schema.http.health import health
-from schema.http.middleware import MaxBodySize, SecurityHeaders
+from schema.http.middleware import BoundedRequestBody, SecurityHeaders
 from schema.http.view import ReportsGraphQL
 from schema.root import build_schema
 from schema.services import open_services
@@ -47,7 +47,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     middleware = [
         Middleware(SecurityHeaders, strict_transport=not settings.is_development),
-        Middleware(MaxBodySize, max_bytes=settings.max_request_bytes),
+        Middleware(
+            BoundedRequestBody,
+            max_bytes=settings.max_request_bytes,
+            timeout_seconds=settings.request_body_timeout_seconds,
+        ),
     ]
     if settings.allowed_origins:
         middleware.append(

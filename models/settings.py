@@ -110,6 +110,10 @@ class Settings:
     max_connections: int = 20_000
     # An idle HTTP keep-alive connection is closed after this.
     keep_alive_seconds: int = 5
+    # A request's headers must arrive within this of its first byte (or of the
+    # connection opening), its body within this of its headers; past it, 408.
+    request_header_timeout_seconds: float = 10.0
+    request_body_timeout_seconds: float = 30.0
     # Test-only fault injection: the first N attempts of every job fail with a
     # simulated transient storage error; each chunk of rows is delayed.
     fault_transient_failures: int = 0
@@ -150,6 +154,13 @@ class Settings:
         for name in ("read_chunk_rows", "pdf_max_rows", "worker_max_jobs", "max_attempts"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name.upper()} must be at least 1")
+        for name in (
+            "connection_init_timeout_seconds",
+            "request_header_timeout_seconds",
+            "request_body_timeout_seconds",
+        ):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name.upper()} must be above 0")
         if self.pdf_render_processes < 0:
             raise SettingsError("PDF_RENDER_PROCESSES must be 0 (one per core) or more")
         if self.lease_seconds < 3 * self.sweep_interval_seconds / 2:
@@ -229,6 +240,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "connection_init_timeout_seconds": "CONNECTION_INIT_TIMEOUT_SECONDS",
     "max_connections": "MAX_CONNECTIONS",
     "keep_alive_seconds": "KEEP_ALIVE_SECONDS",
+    "request_header_timeout_seconds": "REQUEST_HEADER_TIMEOUT_SECONDS",
+    "request_body_timeout_seconds": "REQUEST_BODY_TIMEOUT_SECONDS",
     "fault_transient_failures": "FAULT_TRANSIENT_FAILURES",
     "fault_chunk_delay_seconds": "FAULT_CHUNK_DELAY_SECONDS",
     "loop_lag_file": "LOOP_LAG_FILE",

@@ -73,6 +73,7 @@ def run_api(host: str, port: int, fd: int | None) -> None:
     import uvicorn
 
     from models.settings import get_settings
+    from service.http_deadlines import header_deadline_protocol
 
     settings = get_settings()
     uvicorn.run(
@@ -88,6 +89,7 @@ def run_api(host: str, port: int, fd: int | None) -> None:
         # Past this many connections (WebSockets and HTTP) at once, 503.
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=settings.keep_alive_seconds,
+        http=header_deadline_protocol(settings.request_header_timeout_seconds),
         timeout_graceful_shutdown=API_SHUTDOWN_GRACE_SECONDS,
         # Job events are a few hundred bytes: compressing them saves little, and each
         # compressed WebSocket would hold its own zlib state (hundreds of KB).

@@ -32,14 +32,13 @@ from models.redis_keys import event_hub_client_name
 from models.settings import Settings
 from schema.limits.rate_limits import RateRule
 from service.processes import running_api, running_worker
-from tests.support.clients import token_of
+from tests.support.clients import MULTIPART_ACCEPT, token_of
 from tests.support.documents import ME, WATCH_JOB, WATCH_JOBS
 from tests.support.factories import request_report
 from tests.support.sockets import answer, bearer, socket
 from tests.support.stacks import SignedInClientFactory, StackFactory
 from tests.support.waiting import eventually
 
-MULTIPART_ACCEPT = "multipart/mixed;subscriptionSpec=1.0,application/json"
 # What GraphiQL's fetcher sends when it has not parsed the document yet (a
 # subscription pasted and run at once): it then expects one JSON answer.
 GRAPHIQL_ACCEPT = "application/json, multipart/mixed"

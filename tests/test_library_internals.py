@@ -58,6 +58,7 @@ from schema.live.shared_events import SharedEventExecutionContext, encode_shared
 from schema.redis_pool import API_REDIS_BACKOFF_SECONDS, open_queue
 from schema.root import DOCUMENT_LIMITS, ReportsSchema
 from service.embedded_redis import redis_server_executable
+from service.http_deadlines import header_deadline_protocol
 from workers.csv_copy import can_copy
 from workers.pdf_process import FOOTER_FONT_RESOURCE, join_batches, render_batch
 from workers.queue import GENERATE_REPORT_TASK, enqueue_report, redis_settings
@@ -570,11 +571,14 @@ async def test_bodies_strawberry_cannot_parse_are_refused_with_400(app: Starlett
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """The in-process app (its lifespan already running) behind uvicorn on this loop."""
+async def serving(app: Starlette, **options: Any) -> AsyncIterator[str]:
+    """The in-process app (its lifespan already running) behind uvicorn on this loop,
+    with uvicorn's `options`."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws_per_message_deflate=False)
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="warning", ws_per_message_deflate=False, **options
+    )
     server = uvicorn.Server(config)
     serve = asyncio.create_task(server.serve(sockets=[listener]))
     try:
@@ -585,6 +589,24 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
         server.should_exit = True
         await serve
         listener.close()
+
+
+async def test_uvicorn_s_protocol_gives_a_request_s_headers_a_deadline(app: Starlette) -> None:
+    """service/http_deadlines.py: our subclass of uvicorn's HttpToolsProtocol arms a
+    timer when a connection opens and when a request begins (`connection_made`,
+    `on_message_begin`), and cancels it when the headers are complete
+    (`on_headers_complete`), using the protocol's `loop` and `transport`."""
+    protocol = header_deadline_protocol(0.3)
+    async with serving(app, http=protocol) as url:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        await asyncio.sleep(0.5)  # past the deadline, had the headers not cancelled it
+        writer.write(f"GET /health HTTP/1.1\r\nHost: {host}\r\n".encode())
+        answers = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+    assert answers.startswith(b"HTTP/1.1 200"), answers
+    assert answers.count(b"HTTP/1.1 200") == 1 and b"HTTP/1.1 408" in answers, answers
 
 
 async def test_websocket_messages_are_encoded_by_the_view(

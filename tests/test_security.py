@@ -21,8 +21,8 @@ from schema.auth.sessions import Caller, CheckedSessions
 from schema.auth.sign_in_limits import EMAIL_LIMIT_FACTOR
 from service.embedded_redis import EmbeddedRedis
 from service.processes import running_api
-from tests.support.clients import PASSWORD, register
-from tests.support.documents import LOGIN, ME, ORDER, REPORT_JOB, REQUEST_REPORT
+from tests.support.clients import MULTIPART_ACCEPT, PASSWORD, register, token_of
+from tests.support.documents import LOGIN, ME, ORDER, REPORT_JOB, REQUEST_REPORT, WATCH_JOBS
 from tests.support.sockets import answer, bearer, socket
 from tests.support.stacks import SignedInClientFactory, StackFactory
 from tests.support.waiting import eventually
@@ -328,6 +328,21 @@ async def test_production_refuses_the_default_secret_key() -> None:
 
 
 @pytest.mark.parametrize(
+    "timeout",
+    [
+        "connection_init_timeout_seconds",
+        "request_header_timeout_seconds",
+        "request_body_timeout_seconds",
+    ],
+)
+def test_a_connection_timeout_of_zero_is_refused(timeout: str) -> None:
+    """Zero would close every connection at once; no timeout at all is what they cure."""
+    variable = ENVIRONMENT_VARIABLES[timeout]
+    with pytest.raises(SettingsError, match=f"{variable} must be above 0"):
+        Settings.from_environ({variable: "0"})
+
+
+@pytest.mark.parametrize(
     ("fault", "value"), [("fault_transient_failures", "1"), ("fault_chunk_delay_seconds", "0.5")]
 )
 def test_fault_injection_is_refused_outside_development(fault: str, value: str) -> None:
@@ -412,6 +427,67 @@ async def test_connections_past_the_cap_are_refused_and_idle_ones_closed(
             async with httpx.AsyncClient() as http:
                 refused = await http.get(f"{url}/health")
         assert refused.status_code == 503
+
+
+async def test_slow_headers_and_bodies_are_cut_off(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
+    """A client that trickles its request (slowloris) is told 408 and let go; one that
+    sends its request in time, or streams a subscription's answer for long, is not."""
+    strict = await stack(
+        "slow-requests", request_header_timeout_seconds=1, request_body_timeout_seconds=1
+    )
+    with running_api(strict) as url:
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+
+        async def held_until_refused(*parts: bytes, pause: float = 0.0) -> bytes:
+            reader, writer = await asyncio.open_connection(host, int(port))
+            answer = asyncio.create_task(reader.read())
+            try:
+                for part in parts:
+                    if answer.done():
+                        break
+                    writer.write(part)
+                    await asyncio.sleep(pause)
+                return await asyncio.wait_for(answer, 10)
+            finally:
+                writer.close()
+
+        request_line = f"GET /health HTTP/1.1\r\nHost: {host}\r\n".encode()
+        # Connected, and silent.
+        assert (await held_until_refused()).startswith(b"HTTP/1.1 408")
+        # Headers a byte every 0.2 s, for ever.
+        trickled = await held_until_refused(
+            request_line, *(bytes([b]) for b in b"X-Slow: " + b"y" * 30), pause=0.2
+        )
+        assert trickled.startswith(b"HTTP/1.1 408"), trickled
+        # A request in time, then the next one on the same connection too slow.
+        answered = await held_until_refused(request_line + b"\r\n" + request_line)
+        assert answered.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 408" in answered
+        # A body that does not come.
+        body = (
+            f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 100\r\n\r\n{"
+        ).encode()
+        late = await held_until_refused(body)
+        assert late.startswith(b"HTTP/1.1 408") and b"body took over 1 s" in late, late
+
+        # A subscription over HTTP outlives the body's deadline: its body came in time.
+        token = token_of(await signed_in_client(url))
+        async with (
+            httpx.AsyncClient(base_url=url) as http,
+            http.stream(
+                "POST",
+                "/graphql",
+                json={"query": WATCH_JOBS},
+                headers={"Authorization": f"Bearer {token}", "Accept": MULTIPART_ACCEPT},
+            ) as stream,
+        ):
+            chunks = stream.aiter_raw()
+            await asyncio.wait_for(anext(chunks), timeout=5)
+            await asyncio.sleep(2)
+            # Strawberry's next heartbeat, 5 s after the first.
+            assert await asyncio.wait_for(anext(chunks), timeout=10)
 
 
 async def test_a_stranger_s_wrong_passwords_do_not_lock_the_owner_out(

@@ -1,6 +1,8 @@
-"""HTTP hardening around the app: body size limit and security headers."""
+"""HTTP hardening around the app: body size and time limits, security headers."""
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
@@ -11,16 +13,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
-class BodyTooLargeError(Exception):
-    pass
+class _BodyRefused(Exception):
+    def __init__(self, status_code: int, message: str) -> None:
+        self.status_code = status_code
+        self.message = message
 
 
-class MaxBodySize:
-    """Refuse request bodies over `max_bytes` with 413, before anything parses them."""
+class BoundedRequestBody:
+    """Refuse a request body over `max_bytes` with 413, before anything parses it, and
+    one still incomplete `timeout_seconds` after the headers with 408 (a client
+    trickling its body would otherwise hold a connection and a task for ever)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -28,18 +35,31 @@ class MaxBodySize:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, self._too_large())
             return
         received = 0
+        body_complete = False
         response_started = False
+        deadline = asyncio.get_running_loop().time() + self.timeout_seconds
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+        async def bounded_receive() -> Message:
+            nonlocal received, body_complete
+            if body_complete:
+                # Past the body, receive() waits for the client to leave (a
+                # subscription streamed over HTTP): no deadline on that.
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyRefused(
+                    408, f"The request's body took over {self.timeout_seconds:g} s."
+                ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLargeError
+                    raise self._too_large()
+                body_complete = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -48,14 +68,19 @@ class MaxBodySize:
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLargeError:
+            await self.app(scope, bounded_receive, tracking_send)
+        except _BodyRefused as refused:
             if not response_started:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, refused)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _too_large(self) -> _BodyRefused:
+        return _BodyRefused(413, f"Request body too large (the limit is {self.max_bytes} bytes).")
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, refused: _BodyRefused
+    ) -> None:
         response = PlainTextResponse(
-            f"Request body too large (the limit is {self.max_bytes} bytes).", status_code=413
+            refused.message, status_code=refused.status_code, headers={"connection": "close"}
         )
         await response(scope, receive, send)
 

@@ -13,6 +13,9 @@ from tests.support.documents import REGISTER
 
 # Every test account's password.
 PASSWORD = "correct horse battery"
+# The Accept header of a client that takes a subscription's answer over HTTP, as
+# Apollo Client's HttpLink sends it.
+MULTIPART_ACCEPT = "multipart/mixed;subscriptionSpec=1.0,application/json"
 
 
 async def register(client: ReportsClient) -> dict[str, Any]:
