@@ -120,6 +120,34 @@ class Settings:
     fault_chunk_delay_seconds: float = 0.0
     # Benchmarks: a file where the worker appends its event loop's lag (workers/loop_lag.py).
     loop_lag_file: str = ""
+    # Schedules: how often each worker looks for due occurrences.
+    schedule_tick_seconds: float = 1.0
+    # Test-only clock for schedules and delayed jobs (models/clock.py): the clock reads
+    # TEST_CLOCK_START at the wall-clock moment TEST_CLOCK_ANCHOR (Unix seconds) and
+    # runs TEST_CLOCK_RATE times as fast. Refused outside development.
+    test_clock_start: str = ""
+    test_clock_anchor: float = 0.0
+    test_clock_rate: float = 1.0
+    # Email delivery. No SMTP_HOST: messages are written to REPORTS_DIR/outbox/ as .eml.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # None: STARTTLS unless the port is 25 or 1025 (plain relays and local test servers).
+    smtp_starttls: bool | None = None
+    smtp_from: str = "Reports <reports@localhost>"
+    # Absolute links (in emails and webhooks) start with this.
+    public_url: str = "http://127.0.0.1:8000"
+    # A larger report is sent as a signed link instead of an attachment.
+    email_attachment_max_bytes: int = 10_000_000
+    # A delivery is tried this many times, waiting base * 2**(n-1) s (with jitter,
+    # at most 300 s) between tries, before it is FAILED.
+    delivery_max_attempts: int = 6
+    delivery_retry_base_seconds: float = 5.0
+    webhook_timeout_seconds: float = 10.0
+    # Outside development, webhook URLs must be https and resolve to public addresses;
+    # hosts (names or CIDR ranges) listed here are allowed anyway (internal receivers).
+    webhook_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def is_development(self) -> bool:
@@ -151,13 +179,22 @@ class Settings:
             )
         if len(self.secret_key) < 16:
             raise SettingsError("SECRET_KEY must be at least 16 characters long")
-        for name in ("read_chunk_rows", "pdf_max_rows", "worker_max_jobs", "max_attempts"):
+        for name in (
+            "read_chunk_rows",
+            "pdf_max_rows",
+            "worker_max_jobs",
+            "max_attempts",
+            "delivery_max_attempts",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name.upper()} must be at least 1")
         for name in (
             "connection_init_timeout_seconds",
             "request_header_timeout_seconds",
             "request_body_timeout_seconds",
+            "schedule_tick_seconds",
+            "webhook_timeout_seconds",
+            "test_clock_rate",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be above 0")
@@ -169,6 +206,8 @@ class Settings:
             self.fault_transient_failures or self.fault_chunk_delay_seconds
         ):
             raise SettingsError("fault injection (FAULT_*) is for development and tests only")
+        if not self.is_development and self.test_clock_start:
+            raise SettingsError("TEST_CLOCK_START is for development and tests only")
 
     @property
     def graphiql_enabled(self) -> bool:
@@ -188,6 +227,17 @@ class Settings:
         if self.cors_origins:
             return self.cors_origins
         return ("*",) if self.is_development else ()
+
+    @property
+    def smtp_uses_starttls(self) -> bool:
+        if self.smtp_starttls is not None:
+            return self.smtp_starttls
+        return self.smtp_port not in {25, 1025}
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where emails go when there is no SMTP server (development)."""
+        return self.reports_dir / "outbox"
 
     @property
     def lease_renew_seconds(self) -> float:
@@ -245,6 +295,22 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "fault_transient_failures": "FAULT_TRANSIENT_FAILURES",
     "fault_chunk_delay_seconds": "FAULT_CHUNK_DELAY_SECONDS",
     "loop_lag_file": "LOOP_LAG_FILE",
+    "schedule_tick_seconds": "SCHEDULE_TICK_SECONDS",
+    "test_clock_start": "TEST_CLOCK_START",
+    "test_clock_anchor": "TEST_CLOCK_ANCHOR",
+    "test_clock_rate": "TEST_CLOCK_RATE",
+    "smtp_host": "SMTP_HOST",
+    "smtp_port": "SMTP_PORT",
+    "smtp_username": "SMTP_USERNAME",
+    "smtp_password": "SMTP_PASSWORD",
+    "smtp_starttls": "SMTP_STARTTLS",
+    "smtp_from": "SMTP_FROM",
+    "public_url": "PUBLIC_URL",
+    "email_attachment_max_bytes": "EMAIL_ATTACHMENT_MAX_BYTES",
+    "delivery_max_attempts": "DELIVERY_MAX_ATTEMPTS",
+    "delivery_retry_base_seconds": "DELIVERY_RETRY_BASE_SECONDS",
+    "webhook_timeout_seconds": "WEBHOOK_TIMEOUT_SECONDS",
+    "webhook_allowed_hosts": "WEBHOOK_ALLOWED_HOSTS",
 }
 FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
 assert set(ENVIRONMENT_VARIABLES) == set(FIELD_TYPES), "every setting has one variable"

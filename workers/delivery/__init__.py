@@ -1,0 +1,1 @@
+"""Sending finished reports where they were asked to go: email and signed webhooks."""
