@@ -12,6 +12,9 @@ class Account(Model):
     id = fields.UUIDField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)
     password_hash = fields.CharField(max_length=255)
+    # Signs this account's webhooks; made at sign-up (or on first use, for accounts
+    # older than webhooks).
+    webhook_secret = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

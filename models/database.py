@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "models.catalog",
     "models.orders",
     "models.report_jobs",
+    "models.schedules",
 ]
 APP_LABEL = "models"
 # The one connection every model uses; raw statements run on it too.

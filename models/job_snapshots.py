@@ -24,7 +24,7 @@ from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob, Rep
 # Columns that never leave the worker side: how the queue, the sweep and leases
 # keep jobs moving. Renewing a lease is not a visible change (no new version),
 # so these could not be published truthfully anyway.
-INTERNAL_COLUMNS = frozenset({"queued_version", "run_after", "lease_expires_at"})
+INTERNAL_COLUMNS = frozenset({"queued_version", "run_after", "lease_expires_at", "delivery_due_at"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,10 @@ class JobSnapshot:
     finished_at: datetime | None
     updated_at: datetime
     expires_at: datetime | None
+    run_at: datetime | None
+    schedule_id: UUID | None
+    # models/deliveries.py's records, as JSON: the job's row holds them that way.
+    deliveries: Any
 
     @property
     def is_terminal(self) -> bool:

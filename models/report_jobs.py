@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.accounts import Account
+    from models.schedules import ReportSchedule
 
 
 class JobStatus(StrEnum):
@@ -122,6 +124,18 @@ class ReportJob(Model):
     lease_expires_at = fields.DatetimeField(null=True)
     # When a COMPLETED job's file is deleted.
     expires_at = fields.DatetimeField(null=True)
+    # Asked to start no earlier than this (requestReport's runAt).
+    run_at = fields.DatetimeField(null=True)
+    schedule: fields.ForeignKeyNullableRelation[ReportSchedule] = fields.ForeignKeyField(
+        "models.ReportSchedule", related_name="jobs", null=True, on_delete=fields.SET_NULL
+    )
+    schedule_id: UUID | None
+    # Where the finished report goes, and how that went (models/deliveries.py): kept
+    # on the job so that each change is a job change, versioned and published.
+    deliveries: list[dict[str, Any]] = fields.JSONField(default=list, db_default=[])
+    # When the outbox should next send this job's pending deliveries; None when
+    # nothing is due. While a worker sends, it is that send's lease.
+    delivery_due_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "report_job"
@@ -131,4 +145,12 @@ class ReportJob(Model):
             ("status", "created_at"),
             ("status", "lease_expires_at"),
             ("status", "expires_at"),
+            ("status", "run_after"),
+            ("delivery_due_at",),
         )
+
+
+async def jobs_by_id(ids: Sequence[UUID]) -> list[ReportJob | None]:
+    """Each job (None once deleted), in one query; in `ids`' order."""
+    found = {job.id: job for job in await ReportJob.filter(id__in=list(ids))}
+    return [found.get(job_id) for job_id in ids]

@@ -14,6 +14,8 @@ from strawberry.types import Info
 
 from models.failures import is_connection_failure
 from models.orders import OrderItem, items_of_orders
+from models.report_jobs import ReportJob, jobs_by_id
+from models.schedules import ReportSchedule, schedules_by_id
 from schema.auth.sessions import Caller, authenticate
 from schema.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorCode, unauthenticated
 from schema.services import Services
@@ -43,12 +45,28 @@ class RequestContext:
     # Batches the loading of orders' items within a tick; caches nothing, as a
     # WebSocket's context outlives its operations.
     _order_items: DataLoader[UUID, list[OrderItem]] | None = None
+    _report_jobs: DataLoader[UUID, ReportJob | None] | None = None
+    _report_schedules: DataLoader[UUID, ReportSchedule | None] | None = None
 
     @property
     def order_items(self) -> DataLoader[UUID, list[OrderItem]]:
         if self._order_items is None:
             self._order_items = DataLoader(load_fn=items_of_orders, cache=False)
         return self._order_items
+
+    @property
+    def report_jobs(self) -> DataLoader[UUID, ReportJob | None]:
+        """Jobs by id (a schedule run's job), batched like order_items."""
+        if self._report_jobs is None:
+            self._report_jobs = DataLoader(load_fn=jobs_by_id, cache=False)
+        return self._report_jobs
+
+    @property
+    def report_schedules(self) -> DataLoader[UUID, ReportSchedule | None]:
+        """Schedules by id (the schedule that made a job), batched like order_items."""
+        if self._report_schedules is None:
+            self._report_schedules = DataLoader(load_fn=schedules_by_id, cache=False)
+        return self._report_schedules
 
     async def authenticate(self, authorization: object, *, recheck: bool = False) -> Caller | None:
         """Set the caller from an Authorization value; None if absent or not valid.

@@ -18,17 +18,22 @@ from schema.resolvers.orders import OrderMutation, OrderQuery
 from schema.resolvers.products import ProductMutation, ProductQuery
 from schema.resolvers.report_jobs import ReportJobMutation, ReportJobQuery
 from schema.resolvers.report_stats import ReportStatsQuery
+from schema.resolvers.schedules import ScheduleMutation, ScheduleQuery
 from schema.resolvers.subscriptions import Subscription
 from schema.types.scalars import DecimalScalar
 
 
 @strawberry.type
-class Query(AccountQuery, ProductQuery, OrderQuery, ReportJobQuery, ReportStatsQuery):
+class Query(
+    AccountQuery, ProductQuery, OrderQuery, ReportJobQuery, ReportStatsQuery, ScheduleQuery
+):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutation, ProductMutation, OrderMutation, ReportJobMutation):
+class Mutation(
+    AccountMutation, ProductMutation, OrderMutation, ReportJobMutation, ScheduleMutation
+):
     pass
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 
+from models.clock import Clock
 from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
 from models.redis_keys import event_hub_client_name
@@ -29,6 +30,8 @@ class Services:
     hub: JobEventHub
     rate_limiter: RateLimiter
     revocation: SessionRevocation
+    # What schedules read the time from (a test may set it).
+    clock: Clock
 
 
 @contextlib.asynccontextmanager
@@ -53,6 +56,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             hub=hub,
             rate_limiter=RateLimiter(queue, settings.channel_prefix),
             revocation=revocation,
+            clock=Clock(settings),
         )
     finally:
         resending.cancel()

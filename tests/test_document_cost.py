@@ -39,8 +39,8 @@ def test_the_estimate_multiplies_fields_by_page_and_list_sizes() -> None:
 
 
 def test_the_lists_it_knows_are_the_schema_s() -> None:
-    """Every field taking `first` is counted as a page or a sized list; no other list goes
-    uncounted but a page's edges (counted in the page) and the stats' lists (one entry
+    """Every field taking `first` is counted as a page or a sized list, and so is every
+    other list but a page's edges (counted in the page) and the stats' lists (one entry
     per status or priority: a handful)."""
     built = build_schema(schema.as_str())
     paged, lists = set(), set()
@@ -52,8 +52,9 @@ def test_the_lists_it_knows_are_the_schema_s() -> None:
                 paged.add(name)
             elif "[" in str(getattr(field, "type", "")):
                 lists.add(name)
-    assert paged == PAGED_FIELDS | set(LIST_SIZES)
-    assert lists == {"edges", "jobsByStatus", "queueDepth"}
+    sized_without_first = {"deliveries", "deliverTo"}
+    assert paged == PAGED_FIELDS | (set(LIST_SIZES) - sized_without_first)
+    assert lists == {"edges", "jobsByStatus", "queueDepth", "delayedDepth"} | sized_without_first
 
 
 async def test_the_attack_is_refused_naming_the_limit_and_a_page_is_not(

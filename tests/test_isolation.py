@@ -12,13 +12,27 @@ from client.graphql_client import GraphQLResponseError, ReportsClient
 from schema.root import schema
 from tests.support.clients import register
 from tests.support.documents import ORDER, REPORT_JOB
-from tests.support.factories import add_product, create_order, request_report
+from tests.support.factories import add_product, create_order, create_schedule, request_report
 from tests.support.stacks import SignedInClientFactory
 from tests.support.waiting import wait_for_job
 
 GRAPHQL_SCHEMA = build_schema(schema.as_str())
 # Operations whose result type does not say which object their id names.
-ID_KIND_BY_FIELD = {"deleteReport": "ReportJob"}
+ID_KIND_BY_FIELD = {
+    "deleteReport": "ReportJob",
+    "deleteReportSchedule": "ReportSchedule",
+    "runReportScheduleNow": "ReportSchedule",
+}
+KINDS = {"Order", "ReportJob", "ReportSchedule"}
+# Arguments besides the id, as a valid request would give them.
+SCHEDULE_INPUT = {"name": "Mine now", "kind": "SALES", "format": "CSV", "cron": "0 7 * * *"}
+OTHER_ARGUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "updateReportSchedule": (", $input: ReportScheduleInput!", {"input": SCHEDULE_INPUT}),
+    "setReportScheduleEnabled": (", $enabled: Boolean!", {"enabled": False}),
+}
+VICTIM_SCHEDULE = """
+query($id: ID!) { reportSchedule(id: $id) { name enabled nextRunAt runs { totalCount } } }
+"""
 
 
 def id_taking_operations() -> list[tuple[str, str, str]]:
@@ -36,19 +50,23 @@ def id_taking_operations() -> list[tuple[str, str, str]]:
                 continue
             result: GraphQLNamedType = get_named_type(field.type)
             kind = ID_KIND_BY_FIELD.get(name, result.name)
-            assert kind in {"Order", "ReportJob"}, (
+            assert kind in KINDS, (
                 f"{keyword} {name} takes an ID: teach this test which object it names"
             )
             found.append((keyword, name, kind))
     return found
 
 
-def document(keyword: str, name: str) -> str:
+def request(keyword: str, name: str, target: str) -> tuple[str, dict[str, Any]]:
+    """The operation on `target`, and its variables."""
     field = getattr(GRAPHQL_SCHEMA, f"{keyword}_type").fields[name]
     selection = (
         " { __typename }" if isinstance(get_named_type(field.type), GraphQLObjectType) else ""
     )
-    return f"{keyword}($id: ID!) {{ {name}(id: $id){selection} }}"
+    declared, values = OTHER_ARGUMENTS.get(name, ("", {}))
+    passed = "".join(f", {variable}: ${variable}" for variable in values)
+    document = f"{keyword}($id: ID!{declared}) {{ {name}(id: $id{passed}){selection} }}"
+    return document, {"id": target, **values}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +78,8 @@ async def victim(api_url: str) -> dict[str, Any]:
         job = await wait_for_job(
             owner, (await request_report(owner, kind="INVENTORY", format="CSV"))["id"]
         )
-        return {"token": owner.token, "Order": order, "ReportJob": job}
+        schedule = await create_schedule(owner, name="Mine", cron="0 7 * * *")
+        return {"token": owner.token, "Order": order, "ReportJob": job, "ReportSchedule": schedule}
 
 
 @pytest.mark.usefixtures("worker")
@@ -73,25 +92,37 @@ async def test_another_account_cannot_see_or_touch_it(
     kind: str,
     signed_in_client: SignedInClientFactory,
 ) -> None:
-    target = victim[kind]["id"]
+    document, variables = request(keyword, name, victim[kind]["id"])
     intruder = await signed_in_client(api_url)
     if keyword == "query":
-        assert await intruder.execute(document(keyword, name), {"id": target}) == {name: None}
+        assert await intruder.execute(document, variables) == {name: None}
     elif keyword == "mutation":
         with pytest.raises(GraphQLResponseError) as caught:
-            await intruder.execute(document(keyword, name), {"id": target})
+            await intruder.execute(document, variables)
         assert caught.value.codes == ["NOT_FOUND"]
     else:
         with pytest.raises(GraphQLResponseError) as caught:
-            async for _ in intruder.subscribe(document(keyword, name), {"id": target}):
+            async for _ in intruder.subscribe(document, variables):
                 pass
         assert caught.value.codes == ["NOT_FOUND"]
+    assert (await intruder.execute("{ reportJobs { totalCount } }"))["reportJobs"] == {
+        "totalCount": 0
+    }, "nothing was made for the intruder either"
     async with ReportsClient(api_url, token=victim["token"]) as owner:
         order = (await owner.execute(ORDER, {"id": victim["Order"]["id"]}))["order"]
         job = (await owner.execute(REPORT_JOB, {"id": victim["ReportJob"]["id"]}))["reportJob"]
         assert order["status"] == "PENDING" and order["items"][0]["product"]["stock"] == 3
         assert (job["status"], job["version"]) == ("COMPLETED", victim["ReportJob"]["version"])
         assert (await owner.download(job["downloadUrl"])).status_code == 200
+        jobs = (await owner.execute("{ reportJobs { totalCount } }"))["reportJobs"]
+        assert jobs["totalCount"] == 1, "no job was made or deleted"
+        schedule = await owner.execute(VICTIM_SCHEDULE, {"id": victim["ReportSchedule"]["id"]})
+        assert schedule["reportSchedule"] == {
+            "name": "Mine",
+            "enabled": True,
+            "nextRunAt": victim["ReportSchedule"]["nextRunAt"],
+            "runs": {"totalCount": 0},
+        }
 
 
 def test_the_isolation_test_sees_every_id_operation() -> None:
@@ -104,4 +135,10 @@ def test_the_isolation_test_sees_every_id_operation() -> None:
         "cancelReport",
         "retryReport",
         "deleteReport",
+        "regenerateReport",
+        "reportSchedule",
+        "updateReportSchedule",
+        "setReportScheduleEnabled",
+        "runReportScheduleNow",
+        "deleteReportSchedule",
     }

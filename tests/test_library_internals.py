@@ -410,6 +410,9 @@ def job_snapshot(version: int) -> JobSnapshot:
         finished_at=None,
         updated_at=now,
         expires_at=None,
+        run_at=None,
+        schedule_id=None,
+        deliveries=[],
     )
 
 

@@ -18,8 +18,10 @@ from graphql import (
 from schema.root import schema
 from service.processes import PROJECT_ROOT, REPORTS_COMMAND
 
-# The repository's copy of the public contract (its source is the team's shared folder).
+# The repository's copy of the public contract (its source is the team's shared folder):
+# the base, and the schedules' extension of it.
 CONTRACT = PROJECT_ROOT / "schema" / "contract.graphql"
+CONTRACT_SCHEDULES = PROJECT_ROOT / "schema" / "contract-schedules.graphql"
 CHECKED_IN = PROJECT_ROOT / "schema.graphql"
 
 
@@ -47,7 +49,7 @@ def default_of(argument: GraphQLArgument) -> str | None:
 
 
 def contract_schema() -> GraphQLSchema:
-    return build_schema(CONTRACT.read_text())
+    return build_schema(CONTRACT.read_text() + "\n" + CONTRACT_SCHEDULES.read_text())
 
 
 def test_everything_in_the_contract_exists_with_the_same_types() -> None:

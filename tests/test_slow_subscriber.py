@@ -15,6 +15,7 @@ from starlette.requests import Request
 from strawberry.types.execution import ExecutionResult
 
 from client.graphql_client import ReportsClient
+from models.clock import Clock
 from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
@@ -57,6 +58,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             hub=hub,
             rate_limiter=RateLimiter(queue, prefix),
             revocation=SessionRevocation(queue, prefix),
+            clock=Clock(settings),
         )
     finally:
         await hub.stop()

@@ -11,6 +11,7 @@ from typing import Any
 
 from arq.connections import ArqRedis
 
+from models.clock import Clock
 from models.job_events import JobEventPublisher
 from models.settings import Settings
 from workers.fair_share import SlotTurns
@@ -28,6 +29,8 @@ class WorkerContext:
     render_resources: RenderResources
     # This worker's starts, one account at a time (workers/fair_share.py).
     slot_turns: SlotTurns
+    # What schedules read the time from (a test may set it).
+    clock: Clock
 
     @classmethod
     def of(cls, ctx: dict[str, Any]) -> WorkerContext:

@@ -15,6 +15,7 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 from tortoise.expressions import Q
 
@@ -38,21 +39,28 @@ class Sweeper:
         self._settings = worker.settings
         self._queue = worker.queue
         self._last_cleanup = 0.0
+        # Delayed attempts due before the next sweep, each waiting for its moment.
+        self._timed: dict[tuple[UUID, int], asyncio.Task[None]] = {}
         # Since when the database has answered this sweeper without a break.
         self._database_up_since = time.monotonic()
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except Exception as exc:
-                # The sweep must outlive outages; anything else is a bug worth a trace.
-                if is_connection_failure(exc):
-                    logger.warning("sweep: skipped, a service is unreachable (%s)", exc)
-                    self._database_up_since = time.monotonic()
-                else:
-                    logger.exception("sweep failed")
-            await asyncio.sleep(self._settings.sweep_interval_seconds)
+        try:
+            while True:
+                try:
+                    await self.sweep()
+                except Exception as exc:
+                    # The sweep must outlive outages; anything else is a bug worth a trace.
+                    if is_connection_failure(exc):
+                        logger.warning("sweep: skipped, a service is unreachable (%s)", exc)
+                        self._database_up_since = time.monotonic()
+                    else:
+                        logger.exception("sweep failed")
+                await asyncio.sleep(self._settings.sweep_interval_seconds)
+        finally:
+            # The rows stay PENDING: whichever worker sweeps next enqueues them.
+            for task in list(self._timed.values()):
+                task.cancel()
 
     async def sweep(self) -> None:
         # Workers could not renew their leases while the database was away (or
@@ -102,18 +110,40 @@ class Sweeper:
                 await enqueue_report(self._queue, pending.id, pending.version, pending.priority)
 
     async def enqueue_stray_pending(self) -> None:
-        """PENDING jobs arq may not hold, and delayed retries that are now due."""
+        """PENDING jobs arq may not hold, and delayed ones (runAt, a retry's backoff)
+        that are due; those due before the next sweep are enqueued on the dot."""
         now = datetime.now(UTC)
         settled = now - timedelta(seconds=self._settings.pending_grace_seconds)
+        soon = now + timedelta(seconds=self._settings.sweep_interval_seconds)
         strays = (
             await ReportJob.filter(status=JobStatus.PENDING)
-            .filter(Q(run_after__isnull=True, updated_at__lt=settled) | Q(run_after__lte=now))
+            .filter(Q(run_after__isnull=True, updated_at__lt=settled) | Q(run_after__lte=soon))
             .order_by("updated_at")
             .limit(SWEEP_BATCH)
-            .values_list("id", "queued_version", "priority")
+            .values_list("id", "queued_version", "priority", "run_after")
         )
-        for job_id, queued_version, priority in strays:
-            await enqueue_report(self._queue, job_id, queued_version, Priority(priority))
+        for job_id, queued_version, priority, run_after in strays:
+            if run_after is not None and run_after > now:
+                self._enqueue_at(run_after, job_id, queued_version, Priority(priority))
+            else:
+                await enqueue_report(self._queue, job_id, queued_version, Priority(priority))
+
+    def _enqueue_at(
+        self, moment: datetime, job_id: UUID, queued_version: int, priority: Priority
+    ) -> None:
+        """Enqueue an attempt when `moment` comes, once however many sweeps see it first."""
+        key = (job_id, queued_version)
+        if key in self._timed:
+            return
+
+        async def enqueue() -> None:
+            try:
+                await asyncio.sleep((moment - datetime.now(UTC)).total_seconds())
+                await enqueue_report(self._queue, job_id, queued_version, priority)
+            finally:
+                self._timed.pop(key, None)
+
+        self._timed[key] = asyncio.create_task(enqueue(), name=f"enqueue-at-{job_id}")
 
     async def expire_files(self) -> None:
         now = datetime.now(UTC)

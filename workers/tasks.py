@@ -61,12 +61,17 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
     settings = worker.settings
     # If this fails (the database is away), the job stays PENDING and the sweep
     # enqueues it again: nothing to clean up yet.
-    owners = await ReportJobModel.filter(id=job_id).values_list("account_id", flat=True)
-    if not owners:
+    rows = await ReportJobModel.filter(id=job_id).values_list("account_id", "run_after")
+    if not rows:
         logger.info("job %s: gone before it started", job_id)
         return "skipped"
+    account_id, run_after = rows[0]
+    if run_after is not None and run_after > datetime.now(UTC):
+        # Enqueued ahead of its time (runAt, a retry's backoff): the sweep enqueues it then.
+        logger.info("job %s: not due until %s", job_id, run_after.isoformat())
+        return "not due"
     async with worker.slot_turns.turn(
-        UUID(str(owners[0])), settings.max_running_jobs_per_account
+        UUID(str(account_id)), settings.max_running_jobs_per_account
     ) as free:
         if not free:
             # Its turn comes when one of its account's jobs ends (fair_share.py).

@@ -17,6 +17,7 @@ from arq import func
 from arq.worker import Worker
 from redis.asyncio import Redis
 
+from models.clock import Clock
 from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
@@ -26,6 +27,7 @@ from workers.fair_share import SlotTurns
 from workers.heartbeat import beat_forever, leave, worker_identity
 from workers.queue import GENERATE_REPORT_TASK, redis_settings
 from workers.renderers.base import RenderResources
+from workers.schedule_ticker import ScheduleTicker
 from workers.sweeper import Sweeper
 from workers.tasks import generate_report
 from workers.wakeup import WakeOnEnqueue
@@ -117,10 +119,12 @@ class ReportWorker(Worker):
                 pdf_max_rows=settings.pdf_max_rows, cpu_pool=self._cpu_pool
             ),
             slot_turns=SlotTurns(),
+            clock=Clock(settings),
         )
         ctx[WORKER_CONTEXT] = context
         self._background = [
             asyncio.create_task(Sweeper(context).run_forever(), name="sweeper"),
+            asyncio.create_task(ScheduleTicker(context).run_forever(), name="schedules"),
             asyncio.create_task(
                 beat_forever(self.pool, settings.channel_prefix, self._identity), name="heartbeat"
             ),

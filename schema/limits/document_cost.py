@@ -26,16 +26,21 @@ from graphql import (
     VariableNode,
 )
 
+from models.deliveries import MAX_DELIVERY_TARGETS
 from models.orders import MAX_ORDER_ITEMS
 from schema.errors import ApiError, ErrorCode
 from schema.limits.document_parts import DocumentParts
 from schema.types.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 # Lists that are not pages: how long each can be, unless a `first` says less.
-LIST_SIZES = {"items": MAX_ORDER_ITEMS}
+LIST_SIZES = {
+    "items": MAX_ORDER_ITEMS,
+    "deliveries": MAX_DELIVERY_TARGETS,
+    "deliverTo": MAX_DELIVERY_TARGETS,
+}
 # Fields answering a page, as long as their `first` (tests/test_document_cost.py
 # checks these are the schema's fields that take one).
-PAGED_FIELDS = frozenset({"orders", "products", "reportJobs"})
+PAGED_FIELDS = frozenset({"orders", "products", "reportJobs", "reportSchedules", "runs"})
 PAGE_ARGUMENT = "first"
 
 

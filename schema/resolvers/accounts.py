@@ -14,6 +14,8 @@ from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
 from schema.limits.rate_limits import RateRule
 from schema.resolvers.validation import clean_email
 from schema.types.accounts import AuthPayload, User
+from workers.delivery.webhook_secrets import rotate_webhook_secret
+from workers.delivery.webhook_signing import new_webhook_secret
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
@@ -56,7 +58,9 @@ class AccountMutation:
         # before: a taken email is answered after as long as a free one.
         password_hash = await hash_password(password)
         try:
-            account = await Account.create(email=email, password_hash=password_hash)
+            account = await Account.create(
+                email=email, password_hash=password_hash, webhook_secret=new_webhook_secret()
+            )
         except IntegrityError as exc:
             raise ApiError(
                 ErrorCode.CONFLICT, "An account with this email already exists", field="email"
@@ -92,3 +96,7 @@ class AccountMutation:
     async def logout(self, info: AppInfo, all_sessions: bool = False) -> bool:
         await info.context.services.revocation.revoke(current_caller(info), everywhere=all_sessions)
         return True
+
+    @strawberry.mutation(description="A new secret; the old one stops signing at once.")
+    async def rotate_webhook_secret(self, info: AppInfo) -> str:
+        return await rotate_webhook_secret(current_account(info))

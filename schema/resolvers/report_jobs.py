@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import strawberry
@@ -15,11 +15,13 @@ from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
 from schema.errors import ApiError, bad_input, conflict, not_found
 from schema.limits.rate_limits import RateRule
+from schema.resolvers.delivery_targets import check_targets
 from schema.resolvers.validation import clean_text, parse_id
 from schema.services import Services
 from schema.types.enums import JobStatus, Priority, ReportKind
 from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.report_jobs import ReportJob, RequestReportInput
+from workers.new_jobs import JobRequest, announce_job, create_job
 from workers.queue import abort_attempt, enqueue_report
 from workers.storage import remove_job_files
 
@@ -29,6 +31,8 @@ NEWEST_FIRST = KeysetOrder(
 # Report dates must leave room for "the day after" arithmetic at both ends.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(9998, 12, 31)
+# How far ahead a job may be asked to start.
+MAX_RUN_AT_AHEAD = timedelta(days=366)
 
 
 async def owned_job(account_id: UUID, raw_id: str) -> ReportJobModel | None:
@@ -69,12 +73,36 @@ async def _refused(job: ReportJobModel, rule: str) -> ApiError:
 
 
 def _to_node(job: ReportJobModel) -> ReportJob:
-    return ReportJob.from_snapshot(JobSnapshot.from_model(job))
+    return ReportJob.from_model(job)
 
 
 def _check_date(field: str, value: date | None) -> None:
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise bad_input(field, f"{field} must be between {EARLIEST_DATE} and {LATEST_DATE}")
+
+
+def _check_run_at(value: datetime | None) -> datetime | None:
+    """When to start: None for now (absent, or already past)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise bad_input("runAt", "runAt needs a UTC offset, e.g. 2026-12-01T09:00:00Z")
+    now = datetime.now(UTC)
+    if value - now > MAX_RUN_AT_AHEAD:
+        raise bad_input("runAt", "runAt must be at most a year ahead")
+    return value if value > now else None
+
+
+async def _start(services: Services, request: JobRequest) -> ReportJob:
+    """Rate-limit, check the URGENT allowance, create, publish and enqueue a job."""
+    await services.rate_limiter.hit(
+        RateRule("report requests", services.settings.rate_limit_reports),
+        str(request.account_id),
+    )
+    if request.priority is Priority.URGENT:
+        await _check_urgent_allowance(request.account_id, services.settings.urgent_jobs_per_account)
+    job = await create_job(request)
+    return ReportJob.from_snapshot(await announce_job(services.publisher, services.queue, job))
 
 
 @strawberry.type
@@ -121,11 +149,7 @@ async def _check_urgent_allowance(account_id: UUID, allowance: int) -> None:
 class ReportJobMutation:
     @strawberry.mutation(description="Queue a report; returns at once with status PENDING.")
     async def request_report(self, info: AppInfo, input: RequestReportInput) -> ReportJob:
-        account_id = current_account(info)
         services = info.context.services
-        await services.rate_limiter.hit(
-            RateRule("report requests", services.settings.rate_limit_reports), str(account_id)
-        )
         title = (
             clean_text("title", input.title, max_length=200) if input.title is not None else None
         )
@@ -133,25 +157,26 @@ class ReportJobMutation:
         _check_date("dateTo", input.date_to)
         if input.date_from and input.date_to and input.date_from > input.date_to:
             raise bad_input("dateFrom", "dateFrom must not be after dateTo")
-        if input.priority is Priority.URGENT:
-            await _check_urgent_allowance(account_id, services.settings.urgent_jobs_per_account)
-        job = await ReportJobModel.create(
-            account_id=account_id,
+        request = JobRequest(
+            account_id=current_account(info),
             kind=input.kind,
             format=input.format,
             priority=input.priority,
             title=title,
             date_from=input.date_from,
             date_to=input.date_to,
-            message="Queued",
+            run_at=_check_run_at(input.run_at),
+            deliver_to=check_targets(input.deliver_to, services.settings),
         )
-        snapshot = JobSnapshot.from_model(job)
-        # The row is committed: if Redis is down now, the workers' sweep enqueues it later.
-        # The event goes first: enqueued first, the worker's RUNNING could overtake it,
-        # and subscribers drop an older version (one watching PENDING would miss the job).
-        await services.publisher.publish(snapshot)
-        await enqueue_report(services.queue, job.id, job.queued_version, snapshot.priority)
-        return ReportJob.from_snapshot(snapshot)
+        return await _start(services, request)
+
+    @strawberry.mutation(
+        description="Any job -> a NEW job (new id, new file) with the same parameters, "
+        "PENDING; the old one is untouched."
+    )
+    async def regenerate_report(self, info: AppInfo, id: strawberry.ID) -> ReportJob:
+        job = await _owned_or_not_found(info, id)
+        return await _start(info.context.services, JobRequest.like(job))
 
     @strawberry.mutation(description="PENDING/RUNNING -> CANCELLED.")
     async def cancel_report(self, info: AppInfo, id: strawberry.ID) -> ReportJob:
@@ -165,6 +190,8 @@ class ReportJobMutation:
     async def retry_report(self, info: AppInfo, id: strawberry.ID) -> ReportJob:
         job = await _owned_or_not_found(info, id)
         services = info.context.services
+        # A job asked for later and cancelled while it waited still waits for its time.
+        wait_until = job.run_at if job.run_at and job.run_at > datetime.now(UTC) else None
         retried = await transition_job(
             services.publisher,
             job.id,
@@ -179,13 +206,14 @@ class ReportJobMutation:
             file_size=None,
             file_path=None,
             summary=None,
-            run_after=None,
+            run_after=wait_until,
             expires_at=None,
             attempt_limit=F("attempts") + services.settings.max_attempts,
         )
         if retried is None:
             raise await _refused(job, "Only a FAILED or CANCELLED job can be retried")
-        await enqueue_report(services.queue, retried.id, retried.version, retried.priority)
+        if wait_until is None:
+            await enqueue_report(services.queue, retried.id, retried.version, retried.priority)
         return ReportJob.from_snapshot(retried)
 
     @strawberry.mutation(

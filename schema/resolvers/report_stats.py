@@ -46,6 +46,12 @@ class ReportStatsQuery:
             .group_by("priority")
             .values_list("priority", "count")
         )
+        delayed = dict(
+            await ReportJob.filter(status=JobStatus.PENDING, run_after__gt=now)
+            .annotate(count=Count("id"))
+            .group_by("priority")
+            .values_list("priority", "count")
+        )
         finished = await (
             ReportJob.filter(
                 account_id=account_id,
@@ -67,6 +73,7 @@ class ReportStatsQuery:
         return ReportStats(
             jobs_by_status=[StatusCount(status=s, count=by_status.get(s, 0)) for s in JobStatus],
             queue_depth=[PriorityCount(priority=p, count=waiting.get(p, 0)) for p in Priority],
+            delayed_depth=[PriorityCount(priority=p, count=delayed.get(p, 0)) for p in Priority],
             jobs_running=await ReportJob.filter(status=JobStatus.RUNNING).count(),
             completed_last_hour=len(durations),
             mean_duration_seconds=sum(durations) / len(durations) if durations else None,

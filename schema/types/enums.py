@@ -8,10 +8,30 @@ from __future__ import annotations
 
 import strawberry
 
+from models.deliveries import DeliveryChannel, DeliveryStatus
 from models.orders import OrderStatus
 from models.report_jobs import JobStatus, Priority, ReportFormat, ReportKind
+from models.schedules import ReportPeriod
 
-for _enum in (OrderStatus, JobStatus, Priority, ReportFormat, ReportKind):
+for _enum in (
+    OrderStatus,
+    JobStatus,
+    Priority,
+    ReportFormat,
+    ReportKind,
+    ReportPeriod,
+    DeliveryChannel,
+    DeliveryStatus,
+):
     strawberry.enum(_enum)
 
-__all__ = ["JobStatus", "OrderStatus", "Priority", "ReportFormat", "ReportKind"]
+__all__ = [
+    "DeliveryChannel",
+    "DeliveryStatus",
+    "JobStatus",
+    "OrderStatus",
+    "Priority",
+    "ReportFormat",
+    "ReportKind",
+    "ReportPeriod",
+]

@@ -26,7 +26,11 @@ class PriorityCount:
 class ReportStats:
     jobs_by_status: list[StatusCount] = strawberry.field(description="Your jobs, by status.")
     queue_depth: list[PriorityCount] = strawberry.field(
-        description="Jobs waiting to start, by priority (whole service)."
+        description="Jobs due and waiting to start, by priority (whole service)."
+    )
+    delayed_depth: list[PriorityCount] = strawberry.field(
+        description="Jobs PENDING until a later time (their runAt, or a retry's backoff), "
+        "by priority (whole service); not counted in queueDepth."
     )
     jobs_running: int = strawberry.field(description="Jobs running now (whole service).")
     completed_last_hour: int = strawberry.field(description="Your jobs completed in the last hour.")

@@ -49,7 +49,8 @@ query Orders($status: OrderStatus, $first: Int, $after: String) {{
 
 JOB_FIELDS = """
 id title kind format status progress message priority attempts error rowCount fileSize
-summary downloadUrl createdAt startedAt finishedAt expiresAt version
+summary downloadUrl createdAt startedAt finishedAt expiresAt version dateFrom dateTo runAt
+schedule { id } deliveries { channel target status attempts error sentAt }
 """
 
 REQUEST_REPORT = f"""
@@ -65,6 +66,48 @@ query { reportStats {
 } }
 """
 REPORT_JOB = f"query Job($id: ID!) {{ reportJob(id: $id) {{ {JOB_FIELDS} }} }}"
+REGENERATE_REPORT = (
+    f"mutation Regenerate($id: ID!) {{ regenerateReport(id: $id) {{ {JOB_FIELDS} }} }}"
+)
+
+SCHEDULE_FIELDS = """
+id name kind format priority title cron timeZone period enabled
+deliverTo { channel target } nextRunAt lastRunAt createdAt
+"""
+RUN_FIELDS = "id scheduledFor createdAt job { id status dateFrom dateTo }"
+CREATE_SCHEDULE = f"""
+mutation CreateSchedule($input: ReportScheduleInput!) {{
+  createReportSchedule(input: $input) {{ {SCHEDULE_FIELDS} }}
+}}
+"""
+UPDATE_SCHEDULE = f"""
+mutation UpdateSchedule($id: ID!, $input: ReportScheduleInput!) {{
+  updateReportSchedule(id: $id, input: $input) {{ {SCHEDULE_FIELDS} }}
+}}
+"""
+SET_SCHEDULE_ENABLED = f"""
+mutation SetEnabled($id: ID!, $enabled: Boolean!) {{
+  setReportScheduleEnabled(id: $id, enabled: $enabled) {{ {SCHEDULE_FIELDS} }}
+}}
+"""
+RUN_SCHEDULE_NOW = f"""
+mutation RunNow($id: ID!) {{ runReportScheduleNow(id: $id) {{ {RUN_FIELDS} }} }}
+"""
+DELETE_SCHEDULE = "mutation DeleteSchedule($id: ID!) { deleteReportSchedule(id: $id) }"
+SCHEDULE = f"""
+query Schedule($id: ID!) {{
+  reportSchedule(id: $id) {{
+    {SCHEDULE_FIELDS} runs(first: 100) {{ totalCount edges {{ node {{ {RUN_FIELDS} }} }} }}
+  }}
+}}
+"""
+SCHEDULES = f"""
+query Schedules($first: Int, $after: String) {{
+  reportSchedules(first: $first, after: $after) {{
+    totalCount edges {{ cursor node {{ {SCHEDULE_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
 REPORT_JOBS = f"""
 query Jobs($status: JobStatus, $kind: ReportKind, $first: Int, $after: String) {{
   reportJobs(status: $status, kind: $kind, first: $first, after: $after) {{

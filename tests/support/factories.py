@@ -7,7 +7,13 @@ from typing import Any
 
 from client.graphql_client import ReportsClient
 from models.orders import MAX_ORDER_ITEMS, Order
-from tests.support.documents import COMPLETE_ORDER, CREATE_ORDER, REQUEST_REPORT, UPSERT_PRODUCT
+from tests.support.documents import (
+    COMPLETE_ORDER,
+    CREATE_ORDER,
+    CREATE_SCHEDULE,
+    REQUEST_REPORT,
+    UPSERT_PRODUCT,
+)
 
 
 async def add_product(
@@ -68,3 +74,12 @@ async def request_report(client: ReportsClient, **fields: Any) -> dict[str, Any]
     data = await client.execute(REQUEST_REPORT, {"input": fields})
     job: dict[str, Any] = data["requestReport"]
     return job
+
+
+async def create_schedule(client: ReportsClient, **fields: Any) -> dict[str, Any]:
+    """A schedule made through the API: a SALES CSV unless `fields` say otherwise."""
+    data = await client.execute(
+        CREATE_SCHEDULE, {"input": {"kind": "SALES", "format": "CSV", **fields}}
+    )
+    schedule: dict[str, Any] = data["createReportSchedule"]
+    return schedule

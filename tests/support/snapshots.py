@@ -38,5 +38,17 @@ def job_snapshot(**overrides: Any) -> JobSnapshot:
         finished_at=now,
         updated_at=now,
         expires_at=None,
+        run_at=now,
+        schedule_id=uuid4(),
+        deliveries=[
+            {
+                "channel": "EMAIL",
+                "target": "owner@example.com",
+                "status": "SENT",
+                "attempts": 1,
+                "error": None,
+                "sent_at": now.isoformat(),
+            }
+        ],
     )
     return dataclasses.replace(completed, **overrides)
