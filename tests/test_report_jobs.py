@@ -15,6 +15,7 @@ from service.processes import running_worker
 from tests.support.documents import (
     CANCEL_REPORT,
     DELETE_REPORT,
+    REGENERATE_REPORT,
     REPORT_JOB,
     REPORT_JOBS,
     RETRY_REPORT,
@@ -119,3 +120,57 @@ async def test_report_jobs_lists_newest_first_with_filters(user: ReportsClient) 
     assert [edge["node"]["id"] for edge in listed["edges"]] == list(reversed(ids))
     sales = (await user.execute(REPORT_JOBS, {"kind": "SALES"}))["reportJobs"]
     assert sales["totalCount"] == 2
+
+
+async def test_regenerate_makes_a_new_job_like_a_completed_one_and_leaves_it_alone(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
+    lab = await stack("regenerate-completed")
+    client = await signed_in_client(lab)
+    await add_product(client, "G-1", "Gear", "3.00")
+    await completed_order(client, "Ann", "ann@example.com", [("G-1", 2)])
+    asked = {
+        "kind": "ORDERS",
+        "format": "CSV",
+        "priority": "HIGH",
+        "title": "Gear orders",
+        "dateFrom": "2000-01-01",
+        "dateTo": "2099-12-31",
+    }
+    with running_worker(lab):
+        old = await wait_for_job(client, (await request_report(client, **asked))["id"])
+        new = (await client.execute(REGENERATE_REPORT, {"id": old["id"]}))["regenerateReport"]
+        assert new["id"] != old["id"] and new["status"] == "PENDING"
+        for field, value in asked.items():
+            assert new[field] == value, field
+        done = await wait_for_job(client, new["id"])
+        again = (await client.execute(REPORT_JOB, {"id": old["id"]}))["reportJob"]
+    assert done["status"] == "COMPLETED" and done["downloadUrl"] != old["downloadUrl"]
+    assert (again["status"], again["version"]) == ("COMPLETED", old["version"]), "untouched"
+    old_file = await client.download(again["downloadUrl"])
+    new_file = await client.download(done["downloadUrl"])
+    assert old_file.status_code == new_file.status_code == 200
+    assert old_file.content == new_file.content, "same parameters, same data, same report"
+
+
+async def test_regenerate_a_failed_job_and_an_unknown_one(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
+    small_pdfs = await stack("regenerate-failed", pdf_max_rows=1)
+    client = await signed_in_client(small_pdfs)
+    await add_product(client, "F-1", "Fuse", "1.00")
+    await completed_order(client, "Ann", "ann@example.com", [("F-1", 1)] * 2)
+    with running_worker(small_pdfs):
+        failed = await wait_for_job(
+            client, (await request_report(client, kind="ORDERS", format="PDF"))["id"]
+        )
+        assert failed["status"] == "FAILED"
+        new = (await client.execute(REGENERATE_REPORT, {"id": failed["id"]}))["regenerateReport"]
+        assert (new["status"], new["attempts"], new["error"]) == ("PENDING", 0, None)
+        assert (new["kind"], new["format"]) == ("ORDERS", "PDF")
+        await wait_for_job(client, new["id"])
+        old = (await client.execute(REPORT_JOB, {"id": failed["id"]}))["reportJob"]
+    assert (old["status"], old["version"]) == ("FAILED", failed["version"])
+    with pytest.raises(GraphQLResponseError) as caught:
+        await client.execute(REGENERATE_REPORT, {"id": "00000000-0000-0000-0000-000000000000"})
+    assert caught.value.codes == ["NOT_FOUND"]
