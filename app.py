@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from models.download_links import DOWNLOADS_PREFIX
 from models.settings import Settings, get_settings
-from schema.http.download_links import DOWNLOADS_PREFIX
 from schema.http.downloads import download_report
 from schema.http.health import health
 from schema.http.middleware import BoundedRequestBody, SecurityHeaders

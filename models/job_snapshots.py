@@ -19,6 +19,7 @@ from types import NoneType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 from uuid import UUID
 
+from models.deliveries import DeliveryStatus, records_of
 from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob, ReportKind
 
 # Columns that never leave the worker side: how the queue, the sweep and leases
@@ -62,6 +63,14 @@ class JobSnapshot:
     @property
     def is_terminal(self) -> bool:
         return self.status.is_terminal
+
+    @property
+    def is_settled(self) -> bool:
+        """Terminal, and none of its deliveries still to be sent: nothing more will change
+        but its file expiring."""
+        return self.is_terminal and not any(
+            record.status is DeliveryStatus.PENDING for record in records_of(self.deliveries)
+        )
 
     def is_downloadable(self, now: datetime) -> bool:
         return (

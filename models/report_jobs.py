@@ -32,7 +32,8 @@ TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.
 # Every allowed job transition, as data: from-status -> reachable statuses.
 # RUNNING -> RUNNING is a progress update or a lease renewal; RUNNING -> PENDING
 # hands a job back for another attempt (retry, lost worker, shutdown);
-# COMPLETED -> COMPLETED is its file expiring.
+# COMPLETED -> COMPLETED is its file expiring, or its deliveries' progress, and so is
+# FAILED -> FAILED (a failed report is delivered too).
 JOB_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.PENDING: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED}),
     JobStatus.RUNNING: frozenset(
@@ -45,7 +46,7 @@ JOB_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
         }
     ),
     JobStatus.COMPLETED: frozenset({JobStatus.COMPLETED}),
-    JobStatus.FAILED: frozenset({JobStatus.PENDING}),
+    JobStatus.FAILED: frozenset({JobStatus.PENDING, JobStatus.FAILED}),
     JobStatus.CANCELLED: frozenset({JobStatus.PENDING}),
 }
 

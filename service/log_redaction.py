@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
-from schema.http.download_links import DOWNLOADS_PREFIX
+from models.download_links import DOWNLOADS_PREFIX
 
 REDACTED_TOKEN = "<redacted>"
 _TOKEN = re.compile(re.escape(DOWNLOADS_PREFIX) + r"[^\s\"'?#]+")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from client.graphql_client import ReportsClient
+from models.download_links import DOWNLOAD_NAME_ID_DIGITS
 from models.report_jobs import ReportFormat
-from schema.http.downloads import DOWNLOAD_NAME_ID_DIGITS
 from tests.support.factories import request_report
 from tests.support.waiting import wait_for_job
 

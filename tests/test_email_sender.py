@@ -3,48 +3,24 @@ and into the development outbox when there is no SMTP server."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import email
-import email.policy
 import random
 import re
 import socket
 import uuid
-from collections.abc import AsyncIterator
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from models.settings import Settings
+from tests.support.receivers import Inbox, free_port, parse, smtp_server
 from workers.delivery.email_sender import Attachment, OutgoingEmail, send_email
 from workers.delivery.errors import DeliveryError
 
 CSV_BYTES = "day,total\r\n2026-12-01,12.60\r\nthé vert,4.20\r\n".encode()
 USERNAME = "reports"
 PASSWORD = "correct horse battery staple"
-
-
-class Inbox:
-    """Accepts every message; keeps its envelope and the login it was sent under."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-        self.logins: list[bytes | None] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        self.logins.append(session.login_data)
-        return "250 2.0.0 OK"
-
-    def message(self) -> EmailMessage:
-        [envelope] = self.envelopes
-        assert isinstance(envelope.content, bytes)
-        return parse(envelope.content)
 
 
 class RefusingRecipients(Inbox):
@@ -75,13 +51,6 @@ def authenticate(
     return AuthResult(success=False, handled=False, message=f"535 5.7.8 {sent} is wrong")
 
 
-def free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def loopback_address_with_free(port: int) -> str:
     """An address in 127.0.0.0/8 where `port` is free, so that tests running side by
     side can each listen on a fixed port (Linux answers on all of 127/8)."""
@@ -97,31 +66,8 @@ def loopback_address_with_free(port: int) -> str:
     pytest.skip(f"no loopback address with port {port} free here")
 
 
-@contextlib.asynccontextmanager
-async def smtp_server(
-    handler: Inbox, host: str = "127.0.0.1", port: int | None = None, **options: Any
-) -> AsyncIterator[tuple[str, int]]:
-    """A plain SMTP server (no STARTTLS offered) on its own thread; where it listens."""
-    port = port or free_port(host)
-    controller = Controller(
-        handler, hostname=host, port=port, server_hostname="smtp.test", **options
-    )
-    # start() waits until the server answers; stop() joins its thread.
-    await asyncio.to_thread(controller.start)
-    try:
-        yield host, port
-    finally:
-        await asyncio.to_thread(controller.stop)
-
-
 def settings_for(tmp_path: Path, host: str, port: int, **overrides: Any) -> Settings:
     return Settings(reports_dir=tmp_path, smtp_host=host, smtp_port=port, **overrides)
-
-
-def parse(raw: bytes) -> EmailMessage:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 @pytest.fixture

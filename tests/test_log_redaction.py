@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from models.download_links import download_path
 from models.settings import Settings
-from schema.http.download_links import download_path
 from service.log_redaction import REDACTED_TOKEN, RedactDownloadLinks
 from service.processes import running_api_process
 

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
+from models.download_links import download_path
 from models.orders import Order
 from models.report_jobs import ReportJob
 from models.settings import Settings
-from schema.http.download_links import download_path
 from tests.support.documents import (
     CANCEL_ORDER,
     CANCEL_REPORT,

@@ -3,7 +3,6 @@ Standard Webhooks reference library, and the guard against server-side request f
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import shutil
@@ -11,10 +10,8 @@ import socket
 import ssl
 import subprocess
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http import HTTPStatus
 from pathlib import Path
 
 import httpx
@@ -22,6 +19,7 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from tests.support.receivers import Reply, receiving
 from workers.delivery.errors import DeliveryError
 from workers.delivery.webhook_sender import send_webhook
 from workers.delivery.webhook_signing import new_webhook_secret, signature_headers
@@ -33,90 +31,6 @@ from workers.delivery.webhook_targets import (
 
 SECRET = new_webhook_secret()
 BODY = json.dumps({"type": "report.completed", "data": {"jobId": "42"}}).encode()
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int = 204
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    # Take the request and never answer.
-    hang: bool = False
-
-
-@dataclass(frozen=True)
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    reply: Reply
-    port: int = 0
-    requests: list[Received] = field(default_factory=list)
-    handlers: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def url(self, host: str = "127.0.0.1", scheme: str = "http") -> str:
-        return f"{scheme}://{host}:{self.port}/hook"
-
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self.handlers.add(task)
-        try:
-            self.requests.append(await _read_request(reader))
-            if self.reply.hang:
-                await asyncio.Event().wait()
-            writer.write(_response(self.reply))
-            await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass  # the client gave up; what it sent so far is recorded
-        finally:
-            writer.close()
-            self.handlers.discard(task)
-
-
-async def _read_request(reader: asyncio.StreamReader) -> Received:
-    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-    request_line, *lines = head.removesuffix("\r\n\r\n").split("\r\n")
-    method, path, _ = request_line.split(" ", 2)
-    headers = {}
-    for line in lines:
-        name, value = line.split(":", 1)
-        headers[name.strip().lower()] = value.strip()
-    body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return Received(method, path, headers, body)
-
-
-def _response(reply: Reply) -> bytes:
-    lines = [
-        f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}",
-        f"content-length: {len(reply.body)}",
-        "connection: close",
-        *(f"{name}: {value}" for name, value in reply.headers),
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + reply.body
-
-
-@contextlib.asynccontextmanager
-async def receiving(
-    reply: Reply = Reply(), tls: ssl.SSLContext | None = None
-) -> AsyncIterator[Receiver]:
-    """A receiver on 127.0.0.1 and a port of its own, answering every request with `reply`."""
-    receiver = Receiver(reply)
-    server = await asyncio.start_server(receiver.serve, "127.0.0.1", 0, ssl=tls)
-    receiver.port = server.sockets[0].getsockname()[1]
-    try:
-        yield receiver
-    finally:
-        server.close()
-        for handler in list(receiver.handlers):
-            handler.cancel()
-        await asyncio.gather(*receiver.handlers, return_exceptions=True)
-        await server.wait_closed()
 
 
 @contextlib.contextmanager

@@ -15,13 +15,14 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from models.deliveries import due_when_finished
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, ReportJob
 from models.settings import Settings
 from workers.context import WorkerContext
 from workers.failures import gave_up, retry_delay
-from workers.queue import enqueue_report
+from workers.queue import enqueue_delivery, enqueue_report
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class Attempt:
 
     async def complete(self, **results: Any) -> JobSnapshot | None:
         now = datetime.now(UTC)
+        due = due_when_finished(self.job.deliveries)
         completed = await self._move(
             JobStatus.COMPLETED,
             {JobStatus.RUNNING},
@@ -118,20 +120,30 @@ class Attempt:
             finished_at=now,
             lease_expires_at=None,
             expires_at=now + timedelta(seconds=self._settings.report_retention_seconds),
+            **due,
             **results,
         )
         self.completed = completed is not None
+        await self._deliver(completed, due)
         return completed
 
     async def fail(self, error: str) -> None:
-        await self._move(
+        due = due_when_finished(self.job.deliveries)
+        failed = await self._move(
             JobStatus.FAILED,
             {JobStatus.RUNNING},
             error=error,
             message="Failed",
             finished_at=datetime.now(UTC),
             lease_expires_at=None,
+            **due,
         )
+        await self._deliver(failed, due)
+
+    async def _deliver(self, finished: JobSnapshot | None, due: dict[str, Any]) -> None:
+        """Start sending a finished job's deliveries (the sweep does, if this is lost)."""
+        if finished is not None and due:
+            await enqueue_delivery(self._queue, finished.id, due["delivery_due_at"])
 
     async def retry_or_fail(self, error: str) -> None:
         """Schedule another attempt after a backoff, or fail if none are left."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from arq.connections import ArqRedis
 
 from models.clock import Clock
@@ -31,6 +32,8 @@ class WorkerContext:
     slot_turns: SlotTurns
     # What schedules read the time from (a test may set it).
     clock: Clock
+    # Sends webhooks (workers/delivery/webhook_sender.py).
+    http: httpx.AsyncClient
 
     @classmethod
     def of(cls, ctx: dict[str, Any]) -> WorkerContext:

@@ -21,6 +21,7 @@ from models.settings import Settings
 logger = logging.getLogger(__name__)
 
 GENERATE_REPORT_TASK = "generate_report"
+DELIVER_REPORT_TASK = "deliver_report"
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
 # the backlog of lower priorities without a second queue. The head starts are
@@ -95,3 +96,26 @@ async def abort_attempt(queue: ArqRedis, job_id: UUID | str, queued_version: int
         await job.abort(timeout=0, poll_delay=0.01)
     except Exception as exc:
         logger.debug("job %s: abort of v%s: %r", job_id, queued_version, exc)
+
+
+async def enqueue_delivery(queue: ArqRedis, job_id: UUID | str, due_at: datetime) -> bool:
+    """Enqueue the sending of a finished job's deliveries that are due at `due_at`; False
+    if Redis could not take it (the sweep enqueues it: the row says it is due).
+
+    One arq job per due moment, so the sweeps and the finishing worker enqueueing the
+    same one make one task; a later due moment (a retry) is a new one.
+    """
+    try:
+        await queue.enqueue_job(
+            DELIVER_REPORT_TASK,
+            str(job_id),
+            _job_id=f"{DELIVER_REPORT_TASK}:{job_id}:{due_at.timestamp():.6f}",
+            # Ahead of every report attempt: sending is quick, and a reader is waiting.
+            _defer_until=datetime.now(UTC) - PRIORITY_HEAD_START[Priority.URGENT],
+            _expires=QUEUED_JOB_EXPIRY,
+        )
+    except (RedisError, OSError) as exc:
+        logger.warning("job %s: delivery not enqueued (%s); the sweep will", job_id, exc)
+        return False
+    await announce_enqueued(queue)
+    return True

@@ -19,10 +19,12 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 
+from models.deliveries import due_when_finished
 from models.failures import is_connection_failure
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob
 from workers.context import WorkerContext
+from workers.delivery.outbox import enqueue_due_deliveries
 from workers.failures import gave_up
 from workers.queue import enqueue_report
 from workers.storage import TEMP_SUFFIX, remove_quietly
@@ -69,6 +71,7 @@ class Sweeper:
         if time.monotonic() - self._database_up_since >= self._settings.lease_seconds:
             await self.take_back_lapsed_leases()
         await self.enqueue_stray_pending()
+        await enqueue_due_deliveries(self._worker)
         if time.monotonic() - self._last_cleanup >= self._settings.cleanup_interval_seconds:
             await self.expire_files()
             await self.remove_orphan_temp_files()
@@ -82,6 +85,7 @@ class Sweeper:
         for job in lapsed:
             guard = {"attempts": job.attempts, "lease_expires_at__lt": now}
             if job.attempts >= (job.attempt_limit or self._settings.max_attempts):
+                # Its deliveries (report.failed) are enqueued by the sweep's next pass.
                 await transition_job(
                     self._worker.publisher,
                     job.id,
@@ -92,6 +96,7 @@ class Sweeper:
                     message="Failed",
                     finished_at=now,
                     lease_expires_at=None,
+                    **due_when_finished(job.deliveries),
                 )
                 continue
             pending = await transition_job(

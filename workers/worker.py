@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 from signal import Signals
 from typing import Any
 
+import httpx
 from arq import func
 from arq.worker import Worker
 from redis.asyncio import Redis
@@ -23,9 +24,10 @@ from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
 from models.settings import Settings
 from workers.context import WORKER_CONTEXT, WorkerContext
+from workers.delivery.outbox import DELIVERY_TASK_TIMEOUT_SECONDS, deliver_report
 from workers.fair_share import SlotTurns
 from workers.heartbeat import beat_forever, leave, worker_identity
-from workers.queue import GENERATE_REPORT_TASK, redis_settings
+from workers.queue import DELIVER_REPORT_TASK, GENERATE_REPORT_TASK, redis_settings
 from workers.renderers.base import RenderResources
 from workers.schedule_ticker import ScheduleTicker
 from workers.sweeper import Sweeper
@@ -57,7 +59,14 @@ class ReportWorker(Worker):
                     name=GENERATE_REPORT_TASK,
                     timeout=settings.job_time_limit_seconds + ARQ_TIMEOUT_MARGIN_SECONDS,
                     max_tries=1,
-                )
+                ),
+                # Each send has its own timeout; a task cut short releases its claim.
+                func(
+                    deliver_report,
+                    name=DELIVER_REPORT_TASK,
+                    timeout=DELIVERY_TASK_TIMEOUT_SECONDS,
+                    max_tries=1,
+                ),
             ],
             redis_settings=redis_settings(settings),
             queue_name=settings.queue_name,
@@ -120,6 +129,10 @@ class ReportWorker(Worker):
             ),
             slot_turns=SlotTurns(),
             clock=Clock(settings),
+            # No proxies from the environment and HTTP/1.1 only: webhook_sender dials
+            # the address it checked, which a proxy or a shared HTTP/2 connection
+            # would undo.
+            http=httpx.AsyncClient(trust_env=False, follow_redirects=False),
         )
         ctx[WORKER_CONTEXT] = context
         self._background = [
@@ -138,6 +151,8 @@ class ReportWorker(Worker):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if WORKER_CONTEXT in ctx:
+            await WorkerContext.of(ctx).http.aclose()
         try:
             await leave(self.pool, self._settings.channel_prefix, self._identity)
         finally:

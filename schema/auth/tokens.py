@@ -1,6 +1,6 @@
 """Signed, tamper-evident sign-in tokens; each names a server-side session (sessions.py).
 
-Download links are signed too (schema/http/download_links.py), with a salt of
+Download links are signed too (models/download_links.py), with a salt of
 their own, so a token made for one purpose is never accepted for the other.
 """
 

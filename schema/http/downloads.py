@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
+from models.download_links import InvalidLinkError, download_filename, read_download
 from models.failures import is_connection_failure
 from models.report_jobs import JobStatus, ReportFormat, ReportJob
 from schema.errors import UNAVAILABLE_MESSAGE
-from schema.http.download_links import InvalidLinkError, read_download
 from schema.services import Services
 
-# Hex digits of the job id in a download's name: two reports with the same title on
-# the same day must not overwrite each other (`curl -OJ` refuses to), and ids are
-# random (uuid4), so the first few tell jobs apart and match the id the API shows.
-DOWNLOAD_NAME_ID_DIGITS = 8
 EXPIRED_MESSAGE = "This report has expired; request it again."
-
-
-def download_filename(job: ReportJob) -> str:
-    """A readable name that tells jobs apart, e.g. `tea-sales-2026-12-01-3f2a9c1b.pdf`."""
-    base = job.title or f"{job.kind.value.lower()}-report"
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() or "report"
-    short_id = job.id.hex[:DOWNLOAD_NAME_ID_DIGITS]
-    day = job.created_at.date().isoformat()
-    return f"{slug}-{day}-{short_id}.{ReportFormat(job.format).extension}"
 
 
 def _servable_path(reports_dir: Path, file_path: str) -> Path | None:

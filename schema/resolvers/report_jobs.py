@@ -9,6 +9,7 @@ from uuid import UUID
 import strawberry
 from tortoise.expressions import F
 
+from models.deliveries import fresh, not_sent
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.report_jobs import ReportJob as ReportJobModel
@@ -59,6 +60,7 @@ async def _cancel(services: Services, job: ReportJobModel, message: str) -> JobS
         message=message,
         finished_at=datetime.now(UTC),
         lease_expires_at=None,
+        deliveries=not_sent(job.deliveries),
     )
     if cancelled is not None:
         # The row already says CANCELLED; stopping the running attempt now
@@ -208,6 +210,9 @@ class ReportJobMutation:
             summary=None,
             run_after=wait_until,
             expires_at=None,
+            # A new outcome is delivered anew, to the same targets.
+            deliveries=fresh(job.deliveries),
+            delivery_due_at=None,
             attempt_limit=F("attempts") + services.settings.max_attempts,
         )
         if retried is None:

@@ -56,7 +56,8 @@ class _RepeatFilter:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="The job's current state, then every change; ends after a terminal state."
+        description="The job's current state, then every change; ends after a terminal "
+        "state, once its deliveries are sent or have failed."
     )
     async def report_job(self, info: AppInfo, id: strawberry.ID) -> AsyncGenerator[ReportJob, None]:
         account_id = current_account(info)
@@ -69,7 +70,7 @@ class Subscription:
             if current is None:
                 return
             yield ReportJob.from_snapshot(current)
-            while not current.is_terminal:
+            while not current.is_settled:
                 item = await listener.next()
                 if isinstance(item, Resync):
                     reloaded = await _current(job.id)

@@ -11,10 +11,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models.deliveries import records_of
+from models.download_links import download_path
 from models.job_snapshots import JobSnapshot
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo
-from schema.http.download_links import download_path
 from schema.types.deliveries import Delivery, DeliveryTargetInput
 from schema.types.enums import JobStatus, Priority, ReportFormat, ReportKind
 

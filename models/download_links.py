@@ -1,12 +1,19 @@
-"""Download links: a signed, expiring URL that a plain GET (no token) can fetch a file from."""
+"""Download links: a signed, expiring URL that a plain GET (no token) can fetch a file from.
+
+The API hands them out (ReportJob.downloadUrl) and serves them; the workers put them,
+made absolute, in the emails and webhooks that deliver a report.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from uuid import UUID
 
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from models.report_jobs import ReportFormat, ReportJob
 
 _DOWNLOAD_SALT = "reports.download-link"
 
@@ -50,3 +57,18 @@ def download_path(secret_key: str, job_id: UUID, account_id: UUID, ttl_seconds: 
     """The relative URL a plain GET can fetch the job's file from until it expires."""
     grant = DownloadGrant(job_id, account_id, int(time.time()) + ttl_seconds)
     return f"{DOWNLOADS_PREFIX}{sign_download(secret_key, grant)}"
+
+
+# Hex digits of the job id in a download's name: two reports with the same title on
+# the same day must not overwrite each other (`curl -OJ` refuses to), and ids are
+# random (uuid4), so the first few tell jobs apart and match the id the API shows.
+DOWNLOAD_NAME_ID_DIGITS = 8
+
+
+def download_filename(job: ReportJob) -> str:
+    """A readable name that tells jobs apart, e.g. `tea-sales-2026-12-01-3f2a9c1b.pdf`."""
+    base = job.title or f"{job.kind.value.lower()}-report"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() or "report"
+    short_id = job.id.hex[:DOWNLOAD_NAME_ID_DIGITS]
+    day = job.created_at.date().isoformat()
+    return f"{slug}-{day}-{short_id}.{ReportFormat(job.format).extension}"
