@@ -42,6 +42,7 @@ API_START_TIMEOUT_SECONDS = 60.0
 WATCH_SECONDS = 0.2
 REDIS_URL = ENVIRONMENT_VARIABLES["redis_url"]
 DATABASE_URL = ENVIRONMENT_VARIABLES["database_url"]
+PUBLIC_URL = ENVIRONMENT_VARIABLES["public_url"]
 
 
 class DevError(Exception):
@@ -90,10 +91,19 @@ def _run(host: str, port: int, resources: ExitStack, children: list[Child]) -> N
     if not env.get(DATABASE_URL):
         env[DATABASE_URL] = f"sqlite://{DEFAULT_SQLITE_PATH}"
         print(f"Database: SQLite at {Path(DEFAULT_SQLITE_PATH).resolve()}", flush=True)
+    if not env.get(PUBLIC_URL):
+        # Links in emails and webhooks point at this server.
+        env[PUBLIC_URL] = url
     try:
         settings = Settings.from_environ(env)
     except SettingsError as exc:
         raise DevError(str(exc)) from exc
+    if not settings.smtp_host:
+        print(
+            f"Email: no SMTP_HOST, so reports mailed by schedules and deliverTo are written "
+            f"to {settings.outbox_dir.resolve()}/ as .eml files (open them in a mail client)",
+            flush=True,
+        )
     migrated = subprocess.run([*REPORTS_COMMAND, "migrate"], env=env, check=False)
     if migrated.returncode != 0:
         raise DevError(f"`reports migrate` failed (exit code {migrated.returncode}), see above")

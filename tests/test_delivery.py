@@ -10,7 +10,7 @@ import json
 import os
 import signal
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from standardwebhooks import Webhook
@@ -24,12 +24,11 @@ from tests.support.documents import (
     CANCEL_REPORT,
     REGENERATE_REPORT,
     REPORT_JOB,
-    RUN_SCHEDULE_NOW,
     SCHEDULE,
 )
 from tests.support.factories import add_product, completed_order, create_schedule, request_report
 from tests.support.receivers import Inbox, Reply, receiving, smtp_server
-from tests.support.stacks import StackFactory, fast_recovery
+from tests.support.stacks import StackFactory, clock_stack, fast_recovery
 from tests.support.waiting import eventually
 
 OWNER = "owner@example.com"
@@ -55,22 +54,24 @@ class RefusingInbox(Inbox):
         return self.reply
 
 
+def delivery_settings(smtp: tuple[str, int], **overrides: Any) -> dict[str, Any]:
+    """A stack's settings for delivering to the test's SMTP server, retrying quickly."""
+    host, port = smtp
+    return fast_recovery(
+        smtp_host=host,
+        smtp_port=port,
+        # The test server speaks plain SMTP.
+        smtp_starttls=False,
+        delivery_retry_base_seconds=0.2,
+        delivery_max_attempts=3,
+        **overrides,
+    )
+
+
 async def delivery_stack(
     stack: StackFactory, name: str, smtp: tuple[str, int], **overrides: Any
 ) -> Settings:
-    host, port = smtp
-    return await stack(
-        name,
-        **fast_recovery(
-            smtp_host=host,
-            smtp_port=port,
-            # The test server speaks plain SMTP.
-            smtp_starttls=False,
-            delivery_retry_base_seconds=0.2,
-            delivery_max_attempts=3,
-            **overrides,
-        ),
-    )
+    return await stack(name, **delivery_settings(smtp, **overrides))
 
 
 async def delivered(client: ReportsClient, job_id: str, timeout: float = 30) -> dict[str, Any]:
@@ -96,9 +97,17 @@ def local_link(lab: Settings, api_url: str, link: str) -> str:
 async def test_a_schedule_delivers_an_email_and_a_signed_webhook_once(
     stack: StackFactory,
 ) -> None:
+    """Its 06:00 occurrence (a test clock, ten times as fast), two workers ticking."""
     inbox = Inbox()
     async with smtp_server(inbox) as smtp, receiving() as receiver:
-        lab = await delivery_stack(stack, "deliver-schedule", smtp)
+        lab = await clock_stack(
+            stack,
+            "deliver-schedule",
+            reads=datetime(2026, 12, 7, 5, 59, 30, tzinfo=UTC),
+            in_seconds=8,
+            rate=10,
+            **delivery_settings(smtp),
+        )
         with running_api(lab) as url, running_worker(lab), running_worker(lab):
             async with ReportsClient(url) as client:
                 await register(client)
@@ -112,16 +121,19 @@ async def test_a_schedule_delivers_an_email_and_a_signed_webhook_once(
                     cron="0 6 * * *",
                     deliverTo=[{"email": OWNER}, {"webhookUrl": receiver.url()}],
                 )
-                run = (await client.execute(RUN_SCHEDULE_NOW, {"id": schedule["id"]}))[
-                    "runReportScheduleNow"
-                ]
-                job = await delivered(client, run["job"]["id"])
-                await asyncio.sleep(1.5)  # any second send would have arrived by now
-                file = await client.download(
-                    local_link(
-                        lab, url, json.loads(receiver.requests[0].body)["data"]["downloadUrl"]
-                    )
+                assert schedule["nextRunAt"] == "2026-12-07T06:00:00+00:00"
+                runs = await eventually(
+                    lambda: client.execute(SCHEDULE, {"id": schedule["id"]}),
+                    lambda found: found["reportSchedule"]["runs"]["totalCount"] > 0,
+                    what="the 06:00 run",
+                    timeout=60,
                 )
+                [edge] = runs["reportSchedule"]["runs"]["edges"]
+                assert edge["node"]["scheduledFor"] == "2026-12-07T06:00:00+00:00"
+                job = await delivered(client, edge["node"]["job"]["id"])
+                await asyncio.sleep(1.5)  # any second send would have arrived by now
+                link = json.loads(receiver.requests[0].body)["data"]["downloadUrl"]
+                file = await client.download(local_link(lab, url, link))
                 runs = (await client.execute(SCHEDULE, {"id": schedule["id"]}))["reportSchedule"][
                     "runs"
                 ]

@@ -32,6 +32,8 @@ from tests.support.dev_server import (
 )
 from tests.support.documents import COMPLETE_ORDER, WATCH_JOB
 from tests.support.factories import add_product, create_order, request_report
+from tests.support.receivers import parse
+from tests.support.waiting import eventually
 
 # How often the impostor below tries to take the port.
 GRAB_EVERY_SECONDS = 0.02
@@ -67,6 +69,9 @@ async def test_dev_runs_everything_on_sqlite(
     assert "Database: SQLite at" in output
     assert (tmp_path / "data" / "reports.sqlite3").exists()
     assert f"GraphiQL: {base_url}/graphql" in output
+    outbox = tmp_path / "data" / "reports" / "outbox"
+    said = "Email: no SMTP_HOST, so reports mailed by schedules and deliverTo are written to"
+    assert f"{said} {outbox}/" in output
     async with ReportsClient(base_url) as client:
         await register(client)
         await add_product(client, "D-1", "Dev thing", "3.50", stock=9)
@@ -75,7 +80,10 @@ async def test_dev_runs_everything_on_sqlite(
         finished = {}
         for kind in ReportKind:
             for report_format in ReportFormat:
-                job = await request_report(client, kind=kind, format=report_format)
+                deliver_to = [{"email": "dee@example.com"}] if kind is ReportKind.SALES else []
+                job = await request_report(
+                    client, kind=kind, format=report_format, deliverTo=deliver_to
+                )
                 events = [
                     e["reportJob"] async for e in client.subscribe(WATCH_JOB, {"id": job["id"]})
                 ]
@@ -86,6 +94,19 @@ async def test_dev_runs_everything_on_sqlite(
         assert rows[1][1:] == ["1", "2", "7.00", "7.00"]
         pdf = await client.download(finished[ReportKind.INVENTORY, ReportFormat.PDF]["downloadUrl"])
         assert pdf.content.startswith(b"%PDF")
+    # The SALES reports were mailed: into the outbox, each with its file and a link here.
+    mailed = await eventually(
+        lambda: sorted(outbox.glob("*.eml")) if outbox.exists() else [],
+        lambda found: len(found) == 2,
+        what="two .eml files in the outbox",
+    )
+    messages = [parse(path.read_bytes()) for path in mailed]
+    assert {m["To"] for m in messages} == {"dee@example.com"}
+    attached = {a.get_content_type() for m in messages for a in m.iter_attachments()}
+    assert attached == {"text/csv", "application/pdf"}
+    for message in messages:
+        body = message.get_body(("plain",))
+        assert body is not None and f"{base_url}/downloads/" in body.get_content()
 
 
 def test_embedded_redis_starts_answers_and_stops() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,24 +20,10 @@ from service.processes import running_api, running_worker
 from tests.support.clients import register
 from tests.support.documents import SCHEDULE
 from tests.support.factories import create_schedule
-from tests.support.stacks import StackFactory
+from tests.support.stacks import StackFactory, clock_stack
 from tests.support.waiting import eventually
 
 DAILY_AT_2_30 = {"name": "Night report", "cron": "30 2 * * *", "timeZone": "Europe/Berlin"}
-
-
-async def clock_stack(
-    stack: StackFactory, name: str, *, reads: datetime, in_seconds: float, rate: float
-) -> Settings:
-    """A stack whose clock reads `reads` `in_seconds` from now and runs `rate` times as
-    fast as the wall clock; its workers tick every 0.1 s."""
-    return await stack(
-        name,
-        test_clock_start=reads.isoformat(),
-        test_clock_anchor=time.time() + in_seconds,
-        test_clock_rate=rate,
-        schedule_tick_seconds=0.1,
-    )
 
 
 async def runs_of(client: ReportsClient, schedule_id: str) -> list[dict[str, Any]]:

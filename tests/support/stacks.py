@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from client.graphql_client import ReportsClient
@@ -40,3 +42,24 @@ async def signed_in(lab: Settings, *, workers: int = 1) -> AsyncIterator[Reports
         async with ReportsClient(url) as client:
             await register(client)
             yield client
+
+
+async def clock_stack(
+    stack: StackFactory,
+    name: str,
+    *,
+    reads: datetime,
+    in_seconds: float,
+    rate: float,
+    **overrides: Any,
+) -> Settings:
+    """A stack whose clock reads `reads` `in_seconds` from now and runs `rate` times as
+    fast as the wall clock; its workers tick every 0.1 s."""
+    return await stack(
+        name,
+        test_clock_start=reads.isoformat(),
+        test_clock_anchor=time.time() + in_seconds,
+        test_clock_rate=rate,
+        schedule_tick_seconds=0.1,
+        **overrides,
+    )
