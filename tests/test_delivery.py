@@ -16,8 +16,9 @@ from typing import Any
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from client.graphql_client import ReportsClient
+from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.settings import Settings
+from service.embedded_redis import EmbeddedRedis
 from service.processes import running_api, running_worker
 from tests.support.clients import register
 from tests.support.documents import (
@@ -26,10 +27,17 @@ from tests.support.documents import (
     REPORT_JOB,
     SCHEDULE,
 )
-from tests.support.factories import add_product, completed_order, create_schedule, request_report
+from tests.support.factories import (
+    add_product,
+    completed_order,
+    create_schedule,
+    request_report,
+    seed_line_items,
+)
+from tests.support.private_postgres import on_private_postgres
 from tests.support.receivers import Inbox, Reply, receiving, smtp_server
 from tests.support.stacks import StackFactory, clock_stack, fast_recovery
-from tests.support.waiting import eventually
+from tests.support.waiting import eventually, progress_at_least, wait_for_job
 
 OWNER = "owner@example.com"
 ROTATE = "mutation { rotateWebhookSecret }"
@@ -318,3 +326,79 @@ async def test_a_cancelled_job_is_not_delivered(stack: StackFactory) -> None:
     assert (delivery["status"], delivery["attempts"]) == ("FAILED", 0)
     assert delivery["error"] == "Not sent: the report was cancelled."
     assert after["deliveries"] == cancelled["deliveries"] and not receiver.requests
+
+
+async def test_redis_down_when_a_job_completes_delays_its_delivery_only(
+    stack: StackFactory, private_redis: EmbeddedRedis
+) -> None:
+    async with smtp_server(Inbox()) as smtp, receiving() as receiver:
+        lab = await delivery_stack(
+            stack,
+            "deliver-redis-down",
+            smtp,
+            fault_chunk_delay_seconds=0.1,
+            redis_url=private_redis.url,
+        )
+        with running_api(lab) as url, running_worker(lab):
+            async with ReportsClient(url) as client:
+                await register(client)
+                await seed_line_items(client, 100)
+                job = await request_report(
+                    client, kind="ORDERS", format="CSV", deliverTo=[{"webhookUrl": receiver.url()}]
+                )
+                await wait_for_job(client, job["id"], progress_at_least(1), timeout=30)
+                private_redis.stop()
+                # It completes while Redis is away: nothing can be enqueued then.
+                done = await wait_for_job(client, job["id"], timeout=60)
+                assert done["status"] == "COMPLETED" and not receiver.requests
+                private_redis.start()
+                sent = await delivered(client, job["id"], timeout=60)
+    assert [(d["status"], d["attempts"]) for d in sent["deliveries"]] == [("SENT", 1)]
+    assert len(receiver.requests) == 1
+
+
+async def test_postgres_restarting_mid_send_still_delivers_and_records(
+    stack: StackFactory,
+) -> None:
+    """The first send outlasts its timeout while PostgreSQL is away, so its outcome cannot
+    be recorded; once PostgreSQL is back the lease lapses and the send is made again."""
+    replies = (Reply(hang=True), Reply(200))
+    async with smtp_server(Inbox()) as smtp, receiving(*replies) as receiver:
+        lab = await delivery_stack(stack, "deliver-pg-restart", smtp, webhook_timeout_seconds=2)
+        async with on_private_postgres(lab) as (moved, postgres):
+            with running_api(moved) as url, running_worker(moved):
+                async with ReportsClient(url) as client:
+                    await register(client)
+                    job = await request_report(
+                        client,
+                        kind="SALES",
+                        format="CSV",
+                        deliverTo=[{"webhookUrl": receiver.url()}],
+                    )
+                    await eventually(
+                        lambda: receiver.requests, bool, what="the first send", timeout=30
+                    )
+                    await asyncio.to_thread(postgres.stop)
+                    await asyncio.sleep(3)  # the send times out; its outcome has nowhere to go
+                    await asyncio.to_thread(postgres.start)
+                    sent = await eventually(
+                        lambda: delivered_or_none(client, job["id"]),
+                        bool,
+                        what="the delivery recorded",
+                        timeout=60,
+                    )
+    [delivery] = sent["deliveries"]
+    assert delivery["status"] == "SENT"
+    first, second = receiver.requests
+    assert first.headers["webhook-id"] == second.headers["webhook-id"], "the same message"
+
+
+async def delivered_or_none(client: ReportsClient, job_id: str) -> dict[str, Any] | None:
+    """The job once its deliveries are done; None meanwhile, or while the API cannot
+    reach its database."""
+    try:
+        job: dict[str, Any] = (await client.execute(REPORT_JOB, {"id": job_id}))["reportJob"]
+    except GraphQLResponseError:
+        return None
+    done = all(d["status"] != "PENDING" for d in job["deliveries"])
+    return job if done else None
