@@ -11,7 +11,15 @@ import argparse
 import asyncio
 from dataclasses import dataclass
 
-from bench import api_load, big_csv, fan_out, job_flow, pdf_scaling, push_latency
+from bench import (
+    api_load,
+    big_csv,
+    fan_out,
+    job_flow,
+    pdf_scaling,
+    push_latency,
+    schedule_delivery,
+)
 from bench.harness import Figure, print_table
 
 
@@ -25,11 +33,13 @@ class Loads:
     pdf_rows: tuple[int, int]
     pdf_repeats_once: bool
     api_seconds: float
+    occurrences: int
+    webhooks: int
 
 
-QUICK = Loads(500, (1_000,), 200, 200, 100_000, (1_000, 10_000), True, 5)
-FULL = Loads(2_000, (1_000, 10_000), 200, 1_000, 1_000_000, (1_000, 10_000), False, 10)
-SMOKE = Loads(20, (20,), 10, 20, 1_000, (20, 100), True, 1)
+QUICK = Loads(500, (1_000,), 200, 200, 100_000, (1_000, 10_000), True, 5, 10, 50)
+FULL = Loads(2_000, (1_000, 10_000), 200, 1_000, 1_000_000, (1_000, 10_000), False, 10, 20, 200)
+SMOKE = Loads(20, (20,), 10, 20, 1_000, (20, 100), True, 1, 2, 3)
 
 
 async def run(loads: Loads) -> list[Figure]:
@@ -42,6 +52,7 @@ async def run(loads: Loads) -> list[Figure]:
     figures += await big_csv.measure(rows=loads.csv_rows)
     figures += await pdf_scaling.measure(loads.pdf_repeats_once, *loads.pdf_rows)
     figures += await api_load.measure(seconds=loads.api_seconds)
+    figures += await schedule_delivery.measure(loads.occurrences, loads.webhooks)
     return figures
 
 

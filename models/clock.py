@@ -30,6 +30,8 @@ class Clock:
         elapsed = (time.time() - self._anchor) * self._rate
         return self._start + timedelta(seconds=elapsed)
 
-    def seconds_until(self, moment: datetime) -> float:
-        """Wall-clock seconds until the clock reads `moment` (0 if it has)."""
-        return max(0.0, (moment - self.now()).total_seconds() / self._rate)
+    def wall_time_of(self, moment: datetime) -> float:
+        """The Unix time at which this clock reads (or read) `moment`."""
+        if self._start is None:
+            return moment.timestamp()
+        return self._anchor + (moment - self._start).total_seconds() / self._rate

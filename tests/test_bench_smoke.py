@@ -17,6 +17,8 @@ FIGURE_FAMILIES = (
     "PDF",
     "createOrder",
     "reportJobs",
+    "schedule:",
+    "webhook:",
 )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import datetime
 
 from models.failures import is_connection_failure
 from models.schedule_calendar import CalendarError, latest_occurrence, next_occurrence, time_zone
@@ -29,17 +31,23 @@ class ScheduleTicker:
         self._clock = worker.clock
 
     async def run_forever(self) -> None:
+        tick_seconds = self._worker.settings.schedule_tick_seconds
         while True:
+            pause = tick_seconds
             try:
-                await self.tick()
+                following = await self.tick()
+                if following is not None:
+                    # Wake on the dot for an occurrence due before the next tick.
+                    pause = min(pause, max(0.0, self._clock.wall_time_of(following) - time.time()))
             except Exception as exc:
                 if is_connection_failure(exc):
                     logger.warning("schedules: tick skipped, a service is unreachable (%s)", exc)
                 else:
                     logger.exception("schedules: tick failed")
-            await asyncio.sleep(self._worker.settings.schedule_tick_seconds)
+            await asyncio.sleep(pause)
 
-    async def tick(self) -> None:
+    async def tick(self) -> datetime | None:
+        """Make the runs that are due; returns the next occurrence of any schedule."""
         now = self._clock.now()
         due = (
             await ReportSchedule.filter(enabled=True, next_run_at__lte=now)
@@ -66,3 +74,10 @@ class ScheduleTicker:
                 occurrence,
                 Advance(seen=schedule.next_run_at, following=following),
             )
+        upcoming = (
+            await ReportSchedule.filter(enabled=True, next_run_at__isnull=False)
+            .order_by("next_run_at")
+            .only("id", "next_run_at")
+            .first()
+        )
+        return upcoming.next_run_at if upcoming else None
