@@ -58,6 +58,7 @@ async def test_the_readme_session_runs_twice_in_a_row(
         assert session.returncode == 0, f"the {run} run failed\n{output}"
         assert '"errors"' not in session.stdout, f"the {run} run got errors\n{output}"
         assert "COMPLETED 100%" in session.stderr, output
+        assert session.stdout.rstrip().endswith(".eml"), f"the schedule's email\n{output}"
     downloads = await asyncio.to_thread(pdf_downloads, tmp_path)
     assert len(downloads) == 2, f"expected one download per run: {downloads}"
 
