@@ -124,3 +124,23 @@ async def test_run_at_too_far_or_without_an_offset_is_refused(
 async def test_run_at_in_the_past_means_now(user: ReportsClient) -> None:
     job: dict[str, Any] = await request_report(user, kind="SALES", format="CSV", runAt=later(-3600))
     assert (job["status"], job["runAt"], job["message"]) == ("PENDING", None, "Queued")
+
+
+@pytest.mark.parametrize(
+    "deliver_to",
+    [
+        [{}],
+        [{"email": "a@example.com", "webhookUrl": "http://hooks.example.com/"}],
+        [{"email": "not an email"}],
+        [{"webhookUrl": "not a url"}],
+        [{"email": f"u{i}@example.com"} for i in range(11)],
+    ],
+)
+async def test_bad_delivery_targets_are_refused_and_create_nothing(
+    user: ReportsClient, deliver_to: list[dict[str, str]]
+) -> None:
+    account = (await user.execute("{ me { id } }"))["me"]["id"]
+    with pytest.raises(GraphQLResponseError) as caught:
+        await request_report(user, kind="SALES", format="CSV", deliverTo=deliver_to)
+    assert caught.value.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "deliverTo"}
+    assert await ReportJob.filter(account_id=account).count() == 0
