@@ -26,6 +26,8 @@ def required_arguments(field: Any) -> str:
         "ProductInput!": '{sku: "x", name: "x", price: "1"}',
         "CreateOrderInput!": '{customerName: "x", customerEmail: "x@y.z", items: []}',
         "RequestReportInput!": "{kind: ORDERS, format: CSV}",
+        "ReportScheduleInput!": '{name: "x", kind: ORDERS, format: CSV, cron: "0 7 * * *"}',
+        "Boolean!": "true",
     }
     args = [
         f"{name}: {values[str(arg.type)]}"
@@ -48,7 +50,9 @@ def root_operations() -> list[tuple[str, str]]:
             if name in OPEN_FIELDS:
                 continue
             selection = (
-                " { __typename }" if not str(field.type).startswith(("Boolean", "Int")) else ""
+                " { __typename }"
+                if not str(field.type).startswith(("Boolean", "Int", "String"))
+                else ""
             )
             operations.append(
                 (name, f"{keyword} {{ {name}{required_arguments(field)}{selection} }}")
