@@ -4,13 +4,16 @@ Cron expressions are read by cronsim in the schedule's zone (zoneinfo, with
 tzdata where the system has no zone files). Daylight-saving changes follow
 cron: a local time that does not exist (clocks spring forward) runs once, at
 the first instant after the gap; one that happens twice (clocks fall back)
-runs once, the first time. Expressions with a wildcard or step in the hour
-field ("*/30 * * * *") run at every instant they name, in both repeated hours.
+runs once, the first time, however many times the expression names it in that
+hour ("*/15 1 * * *" runs four times, not eight). Expressions whose hour field
+is a wildcard or a step over every hour ("*/30 * * * *") run at every instant
+they name, in both repeated hours.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
@@ -18,6 +21,8 @@ from cronsim import CronSim, CronSimError
 from models.schedules import ReportPeriod
 
 CRON_FIELDS = 5
+# Candidates looked at for one answer: past a handful only when the clocks changed.
+LOOK_AHEAD = 1_000
 
 
 class CalendarError(ValueError):
@@ -51,20 +56,32 @@ def check_cron(expression: str) -> str:
 
 def next_occurrence(expression: str, zone: ZoneInfo, after: datetime) -> datetime | None:
     """The first occurrence strictly after `after`, in UTC; None if there is none."""
-    try:
-        return next(CronSim(expression, after.astimezone(zone))).astimezone(UTC)
-    except StopIteration:
-        return None
+    # cronsim starts from the wall time, not the instant: in a repeated hour it may
+    # give a time before `after`.
+    for candidate in islice(CronSim(expression, after.astimezone(zone)), LOOK_AHEAD):
+        moment = candidate.astimezone(UTC)
+        if moment > after and not _repeated(expression, candidate):
+            return moment
+    return None
 
 
 def latest_occurrence(expression: str, zone: ZoneInfo, at_or_before: datetime) -> datetime | None:
     """The last occurrence at or before `at_or_before`, in UTC: what a catch-up runs."""
     # cronsim's reverse iteration starts strictly before its start.
     start = (at_or_before + timedelta(microseconds=1)).astimezone(zone)
-    try:
-        return next(CronSim(expression, start, reverse=True)).astimezone(UTC)
-    except StopIteration:
-        return None
+    for candidate in islice(CronSim(expression, start, reverse=True), LOOK_AHEAD):
+        moment = candidate.astimezone(UTC)
+        if moment <= at_or_before and not _repeated(expression, candidate):
+            return moment
+    return None
+
+
+def _repeated(expression: str, local: datetime) -> bool:
+    """The second instance of a local time that happened twice (clocks fell back), for an
+    expression naming its hours: it ran the first time. Every-hour expressions
+    (`*`, `*/n`) name instants, and run in both repeated hours."""
+    hours = expression.split()[1]
+    return local.fold == 1 and not (hours == "*" or hours.startswith("*/"))
 
 
 def period_dates(

@@ -15,6 +15,7 @@ from typing import Any
 
 DEVELOPMENT_SECRET_KEY = "development-secret-key-change-me"
 DEFAULT_SQLITE_PATH = Path("data") / "reports.sqlite3"
+SMTPS_PORT = 465
 
 
 class SettingsError(ValueError):
@@ -133,7 +134,8 @@ class Settings:
     smtp_port: int = 587
     smtp_username: str = ""
     smtp_password: str = ""
-    # None: STARTTLS unless the port is 25 or 1025 (plain relays and local test servers).
+    # None: STARTTLS unless the port is 25 or 1025 (plain relays and local test servers);
+    # port 465 is TLS from the start instead.
     smtp_starttls: bool | None = None
     smtp_from: str = "Reports <reports@localhost>"
     # Absolute links (in emails and webhooks) start with this.
@@ -229,7 +231,14 @@ class Settings:
         return ("*",) if self.is_development else ()
 
     @property
+    def smtp_uses_implicit_tls(self) -> bool:
+        """Port 465 (SMTPS) speaks TLS from the first byte; STARTTLS would never work."""
+        return self.smtp_port == SMTPS_PORT
+
+    @property
     def smtp_uses_starttls(self) -> bool:
+        if self.smtp_uses_implicit_tls:
+            return False
         if self.smtp_starttls is not None:
             return self.smtp_starttls
         return self.smtp_port not in {25, 1025}

@@ -36,9 +36,10 @@ class ScheduleTicker:
             pause = tick_seconds
             try:
                 following = await self.tick()
-                if following is not None:
+                wait = self._clock.wall_time_of(following) - time.time() if following else 0.0
+                if wait > 0:
                     # Wake on the dot for an occurrence due before the next tick.
-                    pause = min(pause, max(0.0, self._clock.wall_time_of(following) - time.time()))
+                    pause = min(pause, wait)
             except Exception as exc:
                 if is_connection_failure(exc):
                     logger.warning("schedules: tick skipped, a service is unreachable (%s)", exc)
@@ -47,7 +48,7 @@ class ScheduleTicker:
             await asyncio.sleep(pause)
 
     async def tick(self) -> datetime | None:
-        """Make the runs that are due; returns the next occurrence of any schedule."""
+        """Make the runs that are due; returns the next occurrence still ahead."""
         now = self._clock.now()
         due = (
             await ReportSchedule.filter(enabled=True, next_run_at__lte=now)
@@ -55,29 +56,38 @@ class ScheduleTicker:
             .limit(TICK_BATCH)
         )
         for schedule in due:
-            assert schedule.next_run_at is not None
             try:
-                zone = time_zone(schedule.time_zone)
-            except CalendarError:
-                # Its zone left the zone database since it was saved: it cannot run.
-                logger.exception("schedule %s: cannot read its time zone", schedule.id)
-                continue
-            occurrence = max(
-                latest_occurrence(schedule.cron, zone, now) or schedule.next_run_at,
-                schedule.next_run_at,
-            )
-            following = next_occurrence(schedule.cron, zone, occurrence)
-            await make_run(
-                self._worker.publisher,
-                self._worker.queue,
-                schedule,
-                occurrence,
-                Advance(seen=schedule.next_run_at, following=following),
-            )
+                await self._run(schedule, now)
+            except Exception as exc:
+                if is_connection_failure(exc):
+                    raise
+                # One broken schedule must not hold up the others behind it.
+                logger.exception("schedule %s: its run could not be made", schedule.id)
         upcoming = (
-            await ReportSchedule.filter(enabled=True, next_run_at__isnull=False)
+            await ReportSchedule.filter(enabled=True, next_run_at__gt=now)
             .order_by("next_run_at")
             .only("id", "next_run_at")
             .first()
         )
         return upcoming.next_run_at if upcoming else None
+
+    async def _run(self, schedule: ReportSchedule, now: datetime) -> None:
+        assert schedule.next_run_at is not None
+        try:
+            zone = time_zone(schedule.time_zone)
+        except CalendarError:
+            # Its zone left the zone database since it was saved: it cannot run.
+            logger.exception("schedule %s: cannot read its time zone", schedule.id)
+            return
+        occurrence = max(
+            latest_occurrence(schedule.cron, zone, now) or schedule.next_run_at,
+            schedule.next_run_at,
+        )
+        following = next_occurrence(schedule.cron, zone, occurrence)
+        await make_run(
+            self._worker.publisher,
+            self._worker.queue,
+            schedule,
+            occurrence,
+            Advance(seen=schedule.next_run_at, following=following),
+        )

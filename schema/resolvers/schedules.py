@@ -39,7 +39,7 @@ async def _owned_or_not_found(info: AppInfo, raw_id: str) -> ReportScheduleModel
     return schedule
 
 
-def _columns(info: AppInfo, input: ReportScheduleInput) -> dict[str, Any]:
+async def _columns(info: AppInfo, input: ReportScheduleInput) -> dict[str, Any]:
     """The schedule's columns from its input, every field checked; next_run_at from now."""
     try:
         cron = check_cron(input.cron)
@@ -67,7 +67,9 @@ def _columns(info: AppInfo, input: ReportScheduleInput) -> dict[str, Any]:
         "time_zone": zone.key,
         "period": input.period,
         "enabled": input.enabled,
-        "deliver_to": [t.to_json() for t in check_targets(input.deliver_to, services.settings)],
+        "deliver_to": [
+            t.to_json() for t in await check_targets(input.deliver_to, services.settings)
+        ],
         # Occurrences before this moment are not run: only those still ahead.
         "next_run_at": (
             next_occurrence(cron, zone, services.clock.now()) if input.enabled else None
@@ -102,7 +104,7 @@ class ScheduleMutation:
         self, info: AppInfo, input: ReportScheduleInput
     ) -> ReportSchedule:
         account_id = current_account(info)
-        columns = _columns(info, input)
+        columns = await _columns(info, input)
         held = await ReportScheduleModel.filter(account_id=account_id).count()
         if held >= MAX_SCHEDULES_PER_ACCOUNT:
             raise conflict(
@@ -119,7 +121,7 @@ class ScheduleMutation:
         self, info: AppInfo, id: strawberry.ID, input: ReportScheduleInput
     ) -> ReportSchedule:
         schedule = await _owned_or_not_found(info, id)
-        columns = _columns(info, input)
+        columns = await _columns(info, input)
         await ReportScheduleModel.filter(id=schedule.id).update(**columns)
         await schedule.refresh_from_db()
         return ReportSchedule.from_model(schedule)

@@ -93,7 +93,8 @@ def _content_type(media_type: str) -> tuple[str, str, dict[str, str]]:
 
 
 async def _send_through_smtp(settings: Settings, email: OutgoingEmail, message: bytes) -> None:
-    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    # Reasons are shown to users: the mail server is not named (the worker logs it).
+    where = "the mail server"
     try:
         await aiosmtplib.send(
             message,
@@ -102,6 +103,7 @@ async def _send_through_smtp(settings: Settings, email: OutgoingEmail, message: 
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             start_tls=settings.smtp_uses_starttls,
+            use_tls=settings.smtp_uses_implicit_tls,
             username=settings.smtp_username or None,
             password=settings.smtp_password or None,
             timeout=SMTP_TIMEOUT_SECONDS,
@@ -128,10 +130,14 @@ def _server_said(settings: Settings, exc: aiosmtplib.SMTPResponseException) -> D
 
 
 def _detail(exc: BaseException) -> str:
-    # aiosmtplib wraps the OS error in a sentence that repeats host and port.
-    cause = exc.__cause__
-    if cause is not None and str(cause):
-        return str(cause)
+    """What went wrong, without the server's address (aiosmtplib and the OS name it)."""
+    cause = exc.__cause__ or exc
+    errors = [cause, *getattr(cause, "exceptions", ())]
+    for error in errors:
+        if isinstance(error, OSError) and error.errno:
+            return os.strerror(error.errno)
+    if isinstance(cause, TimeoutError):
+        return "timed out"
     return str(exc) or type(exc).__name__
 
 

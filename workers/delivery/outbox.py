@@ -23,12 +23,14 @@ import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from models.deliveries import DeliveryChannel, DeliveryRecord, next_due, records_of
 from models.job_events import JobEventPublisher
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, ReportJob
+from models.settings import Settings
 from workers.context import WorkerContext
 from workers.delivery.email_sender import send_email
 from workers.delivery.errors import DeliveryError
@@ -40,6 +42,9 @@ from workers.queue import enqueue_delivery
 logger = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY_SECONDS = 300.0
+# A receiver's Retry-After is honoured up to this.
+MAX_RETRY_AFTER_SECONDS = 3600.0
+UNEXPECTED_SEND_ERROR = "Internal error while sending; it will be tried again."
 # A job may have MAX_DELIVERY_TARGETS deliveries, each an SMTP send (30 s per step)
 # or a webhook (WEBHOOK_TIMEOUT_SECONDS): arq stops a task that hangs past this.
 DELIVERY_TASK_TIMEOUT_SECONDS = 1800
@@ -66,11 +71,18 @@ class DeliveryClaim:
         self._until = until if taken else None
         return bool(taken)
 
+    @property
+    def held(self) -> bool:
+        return self._until is not None
+
     async def record(
         self, publisher: JobEventPublisher, status: JobStatus, records: list[DeliveryRecord]
     ) -> bool:
         """Save the records as a job change (versioned, published); False if the claim is lost."""
         async with self._writing:
+            if self._until is None:
+                # Lost: a guard on None would match a row another worker released.
+                return False
             until = datetime.now(UTC) + self._lease
             recorded = await transition_job(
                 publisher,
@@ -107,17 +119,27 @@ class DeliveryClaim:
         while self._until is not None:
             await asyncio.sleep(self._lease.total_seconds() / 3)
             async with self._writing:
+                if self._until is None:
+                    return
                 until = datetime.now(UTC) + self._lease
-                renewed = await ReportJob.filter(
-                    id=self.job_id, delivery_due_at=self._until
-                ).update(delivery_due_at=until)
+                try:
+                    renewed = await ReportJob.filter(
+                        id=self.job_id, delivery_due_at=self._until
+                    ).update(delivery_due_at=until)
+                except Exception:
+                    # The database away for a moment: try again before the lease lapses.
+                    logger.warning("job %s: delivery lease not renewed", self.job_id, exc_info=True)
+                    continue
                 self._until = until if renewed else None
 
 
 def retry_delay(attempts: int, base: float, asked: float | None) -> float:
-    """Exponential backoff with full jitter, at least what the receiver asked for."""
-    backoff = random.uniform(0, min(MAX_RETRY_DELAY_SECONDS, base * 2 ** (attempts - 1)))
-    return max(backoff, min(asked, 3600.0) if asked else 0.0)
+    """Exponential backoff with equal jitter (half the step fixed, half random, so a
+    receiver down for a while is not tried again at once), at least what the
+    receiver asked for."""
+    step: float = min(MAX_RETRY_DELAY_SECONDS, base * 2.0 ** (attempts - 1))
+    backoff = step / 2 + random.uniform(0, step / 2)
+    return max(backoff, min(asked, MAX_RETRY_AFTER_SECONDS) if asked else 0.0)
 
 
 async def deliver_report(ctx: dict[str, Any], job_id: str) -> str:
@@ -136,6 +158,9 @@ async def deliver_report(ctx: dict[str, Any], job_id: str) -> str:
             for index, record in enumerate(records):
                 if not record.is_due(datetime.now(UTC)):
                     continue
+                if not claim.held:
+                    logger.info("job %s: deliveries left this worker", job.id)
+                    return "taken over"
                 records[index] = await _try(worker, job, index, record)
                 if not await claim.record(worker.publisher, status, records):
                     # Retried, deleted, or its lease lapsed and another worker took over.
@@ -156,46 +181,66 @@ async def deliver_report(ctx: dict[str, Any], job_id: str) -> str:
 async def _try(
     worker: WorkerContext, job: ReportJob, index: int, record: DeliveryRecord
 ) -> DeliveryRecord:
+    """One try of one delivery: the record after it."""
+    try:
+        where = await _send(worker, job, index, record)
+    except DeliveryError as exc:
+        return _failed(worker.settings, job, index, record, exc)
+    except FileNotFoundError:
+        # Its retention ran out (or it was deleted) while the delivery waited.
+        gone = DeliveryError("The report's file is no longer kept.", permanent=True)
+        return _failed(worker.settings, job, index, record, gone)
+    except Exception:
+        logger.exception("job %s: %s delivery %s: unexpected error", job.id, record.channel, index)
+        return _failed(worker.settings, job, index, record, DeliveryError(UNEXPECTED_SEND_ERROR))
+    logger.info("job %s: %s delivery %s sent to %s", job.id, record.channel.value, index, where)
+    return record.sent(datetime.now(UTC))
+
+
+async def _send(worker: WorkerContext, job: ReportJob, index: int, record: DeliveryRecord) -> str:
+    """Send it; where it went, for the log (a webhook's URL without its query, which may
+    hold the receiver's token)."""
     settings = worker.settings
     now = datetime.now(UTC)
     # The same id for every try of this delivery of this outcome: receivers use it
     # to drop a copy they already handled.
     message_id = f"msg_{job.id.hex}_{index}_v{job.queued_version}"
-    try:
-        if record.channel is DeliveryChannel.EMAIL:
-            email = report_email(settings, job, record.target, f"<{message_id}@reports>", now)
-            where = await send_email(settings, email)
-        else:
-            await send_webhook(
-                worker.http,
-                url=record.target,
-                secret=await webhook_secret_of(job.account_id),
-                message_id=message_id,
-                body=webhook_body(settings, job, now),
-                timeout=settings.webhook_timeout_seconds,
-                development=settings.is_development,
-                allowed_hosts=settings.webhook_allowed_hosts,
-            )
-            where = record.target
-    except DeliveryError as exc:
-        attempts = record.attempts + 1
-        final = exc.permanent or attempts >= settings.delivery_max_attempts
-        logger.warning(
-            "job %s: %s delivery %s failed (try %s%s): %s",
-            job.id,
-            record.channel.value,
-            index,
-            attempts,
-            ", giving up" if final else "",
-            exc.reason,
-        )
-        retry_at = None
-        if not final:
-            delay = retry_delay(attempts, settings.delivery_retry_base_seconds, exc.retry_after)
-            retry_at = datetime.now(UTC) + timedelta(seconds=delay)
-        return record.failed(exc.reason, retry_at=retry_at)
-    logger.info("job %s: %s delivery %s sent to %s", job.id, record.channel.value, index, where)
-    return record.sent(datetime.now(UTC))
+    if record.channel is DeliveryChannel.EMAIL:
+        email = report_email(settings, job, record.target, f"<{message_id}@reports>", now)
+        return await send_email(settings, email)
+    await send_webhook(
+        worker.http,
+        url=record.target,
+        secret=await webhook_secret_of(job.account_id),
+        message_id=message_id,
+        body=webhook_body(settings, job, now),
+        timeout=settings.webhook_timeout_seconds,
+        development=settings.is_development,
+        allowed_hosts=settings.webhook_allowed_hosts,
+    )
+    parts = urlsplit(record.target)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _failed(
+    settings: Settings, job: ReportJob, index: int, record: DeliveryRecord, exc: DeliveryError
+) -> DeliveryRecord:
+    attempts = record.attempts + 1
+    final = exc.permanent or attempts >= settings.delivery_max_attempts
+    logger.warning(
+        "job %s: %s delivery %s failed (try %s%s): %s",
+        job.id,
+        record.channel.value,
+        index,
+        attempts,
+        ", giving up" if final else "",
+        exc.reason,
+    )
+    retry_at = None
+    if not final:
+        delay = retry_delay(attempts, settings.delivery_retry_base_seconds, exc.retry_after)
+        retry_at = datetime.now(UTC) + timedelta(seconds=delay)
+    return record.failed(exc.reason, retry_at=retry_at)
 
 
 async def enqueue_due_deliveries(worker: WorkerContext) -> None:
