@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from client.graphql_client import ReportsClient
 from models.clock import Clock
@@ -107,47 +110,51 @@ async def test_after_downtime_one_run_for_the_latest_missed_occurrence(
     assert caught_up.second == 0 and caught_up.microsecond == 0, "an occurrence, not a tick"
 
 
-async def test_a_time_skipped_by_spring_forward_runs_once_at_the_next_valid_instant(
-    stack: StackFactory,
+@dataclass(frozen=True)
+class ClockChange:
+    """A daylight-saving change in Berlin and what a daily 02:30 must do across it."""
+
+    name: str
+    clock_reads: datetime  # a little before the first run
+    first_run: datetime
+    watched_until: datetime  # past where a wrong second run would have been
+    next_run: datetime
+
+
+SPRING_FORWARD = ClockChange(
+    # 29 March 2026: 02:00 CET becomes 03:00 CEST; 02:30 does not exist. It runs at
+    # 03:00 CEST, not also at 02:30 CET read as if it existed (01:30 UTC).
+    "spring",
+    clock_reads=datetime(2026, 3, 29, 0, 50, tzinfo=UTC),
+    first_run=datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+    watched_until=datetime(2026, 3, 29, 1, 40, tzinfo=UTC),
+    next_run=datetime(2026, 3, 30, 0, 30, tzinfo=UTC),
+)
+FALL_BACK = ClockChange(
+    # 25 October 2026: 03:00 CEST becomes 02:00 CET; 02:30 happens twice. It runs at
+    # the first (00:30 UTC), not again at the second (01:30 UTC).
+    "fall",
+    clock_reads=datetime(2026, 10, 25, 0, 20, tzinfo=UTC),
+    first_run=datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+    watched_until=datetime(2026, 10, 25, 1, 40, tzinfo=UTC),
+    next_run=datetime(2026, 10, 26, 1, 30, tzinfo=UTC),
+)
+
+
+@pytest.mark.parametrize("change", [SPRING_FORWARD, FALL_BACK], ids=lambda c: c.name)
+async def test_a_daylight_saving_change_makes_one_run(
+    stack: StackFactory, change: ClockChange
 ) -> None:
-    """Berlin, 29 March 2026: 02:00 CET becomes 03:00 CEST; 02:30 does not exist."""
     lab = await clock_stack(
-        stack,
-        "ticks-spring",
-        reads=datetime(2026, 3, 29, 0, 50, tzinfo=UTC),
-        in_seconds=6,
-        rate=300,
+        stack, f"ticks-{change.name}", reads=change.clock_reads, in_seconds=6, rate=300
     )
     with running_api(lab) as url, running_worker(lab):
         async with ReportsClient(url) as client:
             await register(client)
             schedule = await create_schedule(client, **DAILY_AT_2_30)
-            assert schedule["nextRunAt"] == "2026-03-29T01:00:00+00:00", "03:00 CEST"
-            # Past 02:30 CET (01:30 UTC), had the skipped time been run as if it existed.
-            await until_the_clock_reads(lab, datetime(2026, 3, 29, 1, 40, tzinfo=UTC))
+            assert datetime.fromisoformat(schedule["nextRunAt"]) == change.first_run
+            await until_the_clock_reads(lab, change.watched_until)
             runs = await runs_of(client, schedule["id"])
             after = await schedule_of(client, schedule["id"])
-    assert moments(runs) == [datetime(2026, 3, 29, 1, 0, tzinfo=UTC)]
-    assert after["nextRunAt"] == "2026-03-30T00:30:00+00:00", "02:30 CEST the next day"
-
-
-async def test_a_time_repeated_by_fall_back_runs_once(stack: StackFactory) -> None:
-    """Berlin, 25 October 2026: 03:00 CEST becomes 02:00 CET; 02:30 happens twice."""
-    lab = await clock_stack(
-        stack,
-        "ticks-fall",
-        reads=datetime(2026, 10, 25, 0, 20, tzinfo=UTC),
-        in_seconds=6,
-        rate=300,
-    )
-    with running_api(lab) as url, running_worker(lab):
-        async with ReportsClient(url) as client:
-            await register(client)
-            schedule = await create_schedule(client, **DAILY_AT_2_30)
-            assert schedule["nextRunAt"] == "2026-10-25T00:30:00+00:00", "02:30 CEST"
-            # Past the second 02:30 (CET, 01:30 UTC).
-            await until_the_clock_reads(lab, datetime(2026, 10, 25, 1, 40, tzinfo=UTC))
-            runs = await runs_of(client, schedule["id"])
-            after = await schedule_of(client, schedule["id"])
-    assert moments(runs) == [datetime(2026, 10, 25, 0, 30, tzinfo=UTC)]
-    assert after["nextRunAt"] == "2026-10-26T01:30:00+00:00", "02:30 CET the next day"
+    assert moments(runs) == [change.first_run]
+    assert datetime.fromisoformat(after["nextRunAt"]) == change.next_run, "02:30 the next day"
