@@ -18,6 +18,8 @@ from starlette.routing import Route, WebSocketRoute
 
 from models.download_links import DOWNLOADS_PREFIX
 from models.settings import Settings, get_settings
+from models.sign_up_links import CONFIRM_PREFIX
+from schema.http.confirmations import confirm_sign_up
 from schema.http.downloads import download_report
 from schema.http.health import health
 from schema.http.middleware import BoundedRequestBody, SecurityHeaders
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route(DOWNLOADS_PREFIX + "{token}", download_report),
+            Route(CONFIRM_PREFIX + "{token}", confirm_sign_up),
             Route("/health", health),
         ],
         middleware=middleware,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from models.settings import ENVIRONMENT_VARIABLES, Settings
-from service.log_redaction import RedactDownloadLinks
+from service.log_redaction import RedactSignedLinks
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -52,7 +52,7 @@ def _configure_logging() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactDownloadLinks())
+        handler.addFilter(RedactSignedLinks())
 
 
 def _uvicorn_logging() -> dict[str, Any]:
@@ -61,11 +61,11 @@ def _uvicorn_logging() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact_download_links"] = {
-        "()": f"{RedactDownloadLinks.__module__}.{RedactDownloadLinks.__name__}"
+    config.setdefault("filters", {})["redact_signed_links"] = {
+        "()": f"{RedactSignedLinks.__module__}.{RedactSignedLinks.__name__}"
     }
     for handler in config["handlers"].values():
-        handler.setdefault("filters", []).append("redact_download_links")
+        handler.setdefault("filters", []).append("redact_signed_links")
     return config
 
 

@@ -1,4 +1,5 @@
-"""Download links never reach a log line: the token in one is the right to fetch the file.
+"""Signed links never reach a log line: a download link's token is the right to fetch
+the file, a confirmation link's the right to confirm a sign-up.
 
 uvicorn logs every request's path at INFO (its access log), and anything else may
 quote a path; each handler of the API's logging passes records through this filter.
@@ -10,16 +11,20 @@ import logging
 import re
 
 from models.download_links import DOWNLOADS_PREFIX
+from models.sign_up_links import CONFIRM_PREFIX
 
 REDACTED_TOKEN = "<redacted>"
-_TOKEN = re.compile(re.escape(DOWNLOADS_PREFIX) + r"[^\s\"'?#]+")
+# Paths whose last part is a signed token: a download, a sign-up's confirmation.
+_TOKEN = re.compile(
+    "(" + "|".join(map(re.escape, (DOWNLOADS_PREFIX, CONFIRM_PREFIX))) + r")[^\s\"'?#]+"
+)
 
 
 def redact(text: str) -> str:
-    return _TOKEN.sub(DOWNLOADS_PREFIX + REDACTED_TOKEN, text)
+    return _TOKEN.sub(r"\1" + REDACTED_TOKEN, text)
 
 
-class RedactDownloadLinks(logging.Filter):
+class RedactSignedLinks(logging.Filter):
     """Rewrites a record's message and arguments; never drops one."""
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -10,7 +10,7 @@ import httpx
 
 from models.download_links import download_path
 from models.settings import Settings
-from service.log_redaction import REDACTED_TOKEN, RedactDownloadLinks
+from service.log_redaction import REDACTED_TOKEN, RedactSignedLinks
 from service.processes import running_api_process
 
 
@@ -34,5 +34,16 @@ def test_any_log_record_quoting_a_link_is_redacted() -> None:
     record = logging.LogRecord(
         "schema", logging.ERROR, __file__, 1, "failed %s at %s", ("GET", "/downloads/abc.def"), None
     )
-    assert RedactDownloadLinks().filter(record)
+    assert RedactSignedLinks().filter(record)
     assert record.getMessage() == f"failed GET at /downloads/{REDACTED_TOKEN}"
+    confirming = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '"GET /confirm/eyJh.sig HTTP/1.1" 200',
+        (),
+        None,
+    )
+    assert RedactSignedLinks().filter(confirming)
+    assert confirming.getMessage() == f'"GET /confirm/{REDACTED_TOKEN} HTTP/1.1" 200'

@@ -21,7 +21,7 @@ from schema.auth.sessions import Caller, CheckedSessions
 from schema.auth.sign_in_limits import EMAIL_LIMIT_FACTOR
 from service.embedded_redis import EmbeddedRedis
 from service.processes import running_api
-from tests.support.clients import MULTIPART_ACCEPT, PASSWORD, register, token_of
+from tests.support.clients import MULTIPART_ACCEPT, PASSWORD, confirm_email, register, token_of
 from tests.support.documents import LOGIN, ME, ORDER, REPORT_JOB, REQUEST_REPORT, WATCH_JOBS
 from tests.support.sockets import answer, bearer, socket
 from tests.support.stacks import SignedInClientFactory, StackFactory
@@ -47,8 +47,9 @@ async def codes_for(client: ReportsClient, token: str | None, document: str = ME
     return [(e.get("extensions") or {}).get("code") for e in body.get("errors") or []]
 
 
-async def test_logout_revokes_the_token_used(anonymous: ReportsClient) -> None:
+async def test_logout_revokes_the_token_used(anonymous: ReportsClient, settings: Settings) -> None:
     me = (await register(anonymous))["user"]
+    await confirm_email(anonymous, settings.secret_key)
     first = anonymous.token
     second = await sign_in_again(anonymous, me["email"])
     anonymous.token = first
@@ -57,8 +58,11 @@ async def test_logout_revokes_the_token_used(anonymous: ReportsClient) -> None:
     assert await codes_for(anonymous, second) == [], "other sessions stay signed in"
 
 
-async def test_logout_everywhere_revokes_every_token(anonymous: ReportsClient) -> None:
+async def test_logout_everywhere_revokes_every_token(
+    anonymous: ReportsClient, settings: Settings
+) -> None:
     me = (await register(anonymous))["user"]
+    await confirm_email(anonymous, settings.secret_key)
     tokens = [anonymous.token, await sign_in_again(anonymous, me["email"])]
     anonymous.token = tokens[1]
     await anonymous.execute(LOGOUT, {"all": True})
@@ -510,7 +514,8 @@ async def test_a_stranger_s_wrong_passwords_do_not_lock_the_owner_out(
                 return "signed in" if not errors else errors[0]["extensions"]["code"]
 
             async with ReportsClient(url) as owner:
-                email = (await register(owner))["user"]["email"]
+                await register(owner)
+                email = await confirm_email(owner, limited.secret_key)
             assert await sign_in("10.0.0.1", PASSWORD) == "signed in"
             # One address guessing: held after the per-minute limit.
             guesses = [await sign_in("10.0.0.2", "wrong password") for _ in range(3)]

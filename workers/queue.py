@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 GENERATE_REPORT_TASK = "generate_report"
 DELIVER_REPORT_TASK = "deliver_report"
+SEND_SIGN_UP_EMAIL_TASK = "send_sign_up_email"
 # arq's queue is a sorted set scored by the time a job may run, and workers take
 # the lowest score first: scoring a job as if enqueued earlier puts it ahead of
 # the backlog of lower priorities without a second queue. The head starts are
@@ -119,3 +120,21 @@ async def enqueue_delivery(queue: ArqRedis, job_id: UUID | str, due_at: datetime
         return False
     await announce_enqueued(queue)
     return True
+
+
+async def enqueue_sign_up_email(queue: ArqRedis, account_id: UUID) -> None:
+    """Have a worker mail a new sign-up; best effort (the sweep mails what is left)."""
+    try:
+        await queue.enqueue_job(
+            SEND_SIGN_UP_EMAIL_TASK,
+            str(account_id),
+            _job_id=f"{SEND_SIGN_UP_EMAIL_TASK}:{account_id}",
+            _defer_until=datetime.now(UTC) - PRIORITY_HEAD_START[Priority.URGENT],
+            _expires=QUEUED_JOB_EXPIRY,
+        )
+    except (RedisError, OSError) as exc:
+        logger.warning(
+            "account %s: sign-up email not enqueued (%s); the sweep will", account_id, exc
+        )
+        return
+    await announce_enqueued(queue)

@@ -25,6 +25,7 @@ from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob
 from workers.context import WorkerContext
 from workers.delivery.outbox import enqueue_due_deliveries
+from workers.delivery.sign_up_emails import sweep_sign_ups
 from workers.failures import gave_up
 from workers.queue import enqueue_report
 from workers.storage import TEMP_SUFFIX, remove_quietly
@@ -73,6 +74,7 @@ class Sweeper:
         await self.enqueue_stray_pending()
         await enqueue_due_deliveries(self._worker)
         if time.monotonic() - self._last_cleanup >= self._settings.cleanup_interval_seconds:
+            await sweep_sign_ups(self._worker)
             await self.expire_files()
             await self.remove_orphan_temp_files()
             self._last_cleanup = time.monotonic()

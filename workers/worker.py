@@ -25,9 +25,15 @@ from models.job_snapshots import JobSnapshot
 from models.settings import Settings
 from workers.context import WORKER_CONTEXT, WorkerContext
 from workers.delivery.outbox import DELIVERY_TASK_TIMEOUT_SECONDS, deliver_report
+from workers.delivery.sign_up_emails import send_sign_up_email
 from workers.fair_share import SlotTurns
 from workers.heartbeat import beat_forever, leave, worker_identity
-from workers.queue import DELIVER_REPORT_TASK, GENERATE_REPORT_TASK, redis_settings
+from workers.queue import (
+    DELIVER_REPORT_TASK,
+    GENERATE_REPORT_TASK,
+    SEND_SIGN_UP_EMAIL_TASK,
+    redis_settings,
+)
 from workers.renderers.base import RenderResources
 from workers.schedule_ticker import ScheduleTicker
 from workers.sweeper import Sweeper
@@ -67,6 +73,7 @@ class ReportWorker(Worker):
                     timeout=DELIVERY_TASK_TIMEOUT_SECONDS,
                     max_tries=1,
                 ),
+                func(send_sign_up_email, name=SEND_SIGN_UP_EMAIL_TASK, max_tries=1),
             ],
             redis_settings=redis_settings(settings),
             queue_name=settings.queue_name,

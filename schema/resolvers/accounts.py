@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-import strawberry
-from tortoise.exceptions import IntegrityError
+from uuid import uuid4
 
-from models.accounts import Account
+import strawberry
+
+from models.accounts import Account, pending_placeholder
 from schema.auth.passwords import hash_password, verify_password
 from schema.auth.sessions import start_session
 from schema.auth.sign_in_limits import SignInLimits
 from schema.context import AppInfo, current_account, current_caller
-from schema.errors import ApiError, ErrorCode, bad_input, unauthenticated
+from schema.errors import bad_input, unauthenticated
 from schema.limits.rate_limits import RateRule
 from schema.resolvers.validation import clean_email
 from schema.types.accounts import AuthPayload, User
 from workers.delivery.webhook_secrets import rotate_webhook_secret
 from workers.delivery.webhook_signing import new_webhook_secret
+from workers.queue import enqueue_sign_up_email
 
+# The same for an unknown address, a wrong password and a sign-up not yet confirmed.
+WRONG_CREDENTIALS = "Wrong email or password (a new account signs in once its email is confirmed)"
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 MAX_EMAIL_KEY_LENGTH = 254
 
 
 def _user(account: Account) -> User:
-    return User(id=strawberry.ID(str(account.id)), email=account.email)
+    return User(id=strawberry.ID(str(account.id)), email=account.shown_email)
 
 
 async def _payload(info: AppInfo, account: Account) -> AuthPayload:
@@ -43,7 +47,11 @@ class AccountQuery:
 
 @strawberry.type
 class AccountMutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="A new account, usable at once with the token answered; it signs in "
+        "with login once the link mailed to the address has confirmed it. An address "
+        "that has an account already gets the same answer, and its owner an email."
+    )
     async def register(self, info: AppInfo, email: str, password: str) -> AuthPayload:
         email = clean_email("email", email)
         if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
@@ -54,17 +62,18 @@ class AccountMutation:
         services = info.context.services
         rule = RateRule("sign-ups", services.settings.rate_limit_logins)
         await services.rate_limiter.hit(rule, f"address:{info.context.client_address}")
-        # Hashed whether or not the email has an account, and nothing looked up
-        # before: a taken email is answered after as long as a free one.
-        password_hash = await hash_password(password)
-        try:
-            account = await Account.create(
-                email=email, password_hash=password_hash, webhook_secret=new_webhook_secret()
-            )
-        except IntegrityError as exc:
-            raise ApiError(
-                ErrorCode.CONFLICT, "An account with this email already exists", field="email"
-            ) from exc
+        # Nothing here looks at whether the address has an account: that is for the
+        # worker mailing it (workers/delivery/sign_up_emails.py), so the answer and
+        # its timing are the same either way.
+        account_id = uuid4()
+        account = await Account.create(
+            id=account_id,
+            email=pending_placeholder(account_id),
+            pending_email=email,
+            password_hash=await hash_password(password),
+            webhook_secret=new_webhook_secret(),
+        )
+        await enqueue_sign_up_email(services.queue, account.id)
         return await _payload(info, account)
 
     @strawberry.mutation
@@ -86,7 +95,7 @@ class AccountMutation:
             account.password_hash if account else None, password[:MAX_PASSWORD_LENGTH]
         )
         if account is None or not password_ok:
-            raise unauthenticated("Wrong email or password")
+            raise unauthenticated(WRONG_CREDENTIALS)
         await limits.signed_in(counted_as, address)
         return await _payload(info, account)
 

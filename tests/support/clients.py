@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from uuid import UUID
 
 import httpx
 from starlette.applications import Starlette
 
 from client.graphql_client import ReportsClient
-from tests.support.documents import REGISTER
+from models.sign_up_links import confirmation_path
+from tests.support.documents import ME, REGISTER
 
 # Every test account's password.
 PASSWORD = "correct horse battery"
@@ -36,3 +38,14 @@ def token_of(client: ReportsClient) -> str:
     """The token of a signed-in client, for tests that speak the wire themselves."""
     assert client.token is not None, "the client is signed in"
     return client.token
+
+
+async def confirm_email(client: ReportsClient, secret_key: str) -> str:
+    """Confirm the signed-up address of `client`'s account through the link its sign-up
+    email carries (made here with the stack's key), as its owner would; the address."""
+    me = (await client.execute(ME))["me"]
+    path = confirmation_path(secret_key, UUID(me["id"]), me["email"], 3600)
+    opened = await client.download(path)
+    assert opened.status_code == 200, opened.text
+    email: str = me["email"]
+    return email
