@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route(DOWNLOADS_PREFIX + "{token}", download_report),
-            Route(CONFIRM_PREFIX + "{token}", confirm_sign_up),
+            Route(CONFIRM_PREFIX + "{token}", confirm_sign_up, methods=["GET", "POST"]),
             Route("/health", health),
         ],
         middleware=middleware,

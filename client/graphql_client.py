@@ -93,6 +93,11 @@ class ReportsClient:
         """GET a downloadUrl as a browser would: no Authorization header."""
         return await self._http.get(url)
 
+    async def confirm_sign_up(self, link: str, password: str) -> httpx.Response:
+        """Confirm a sign-up's address: post the password it was made with to the link
+        mailed to it (as the page that link opens does)."""
+        return await self._http.post(link, data={"password": password})
+
     async def subscribe(
         self,
         query: str,

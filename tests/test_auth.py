@@ -21,6 +21,7 @@ from schema.root import schema
 from service.processes import running_api, running_worker
 from tests.support.clients import PASSWORD, confirm_email, register
 from tests.support.documents import LOGIN, ME, REGISTER
+from tests.support.factories import add_product, completed_order
 from tests.support.receivers import parse
 from tests.support.sockets import answer, socket
 from tests.support.stacks import StackFactory
@@ -95,7 +96,7 @@ async def test_register_confirm_then_login_and_me(
     with pytest.raises(GraphQLResponseError) as caught:
         await anonymous.execute(LOGIN, sign_in)
     assert str(caught.value) == WRONG_CREDENTIALS, "not before the address is confirmed"
-    assert await confirm_email(anonymous, settings.secret_key) == email.lower()
+    assert await confirm_email(anonymous, settings.secret_key, "long enough pw") == email.lower()
     stored = await Account.get(email=email.lower())
     assert stored.password_hash.startswith("$argon2id$") and stored.pending_email is None
     anonymous.token = None
@@ -130,7 +131,7 @@ async def test_register_answers_the_same_for_a_taken_address_and_tells_its_owner
         REGISTER, {"email": owner_address, "password": "owner's password"}
     )
     anonymous.token = signed_up["register"]["token"]
-    await confirm_email(anonymous, settings.secret_key)
+    await confirm_email(anonymous, settings.secret_key, "owner's password")
     answers = {}
     for address in (owner_address, free_address):
         anonymous.token = None
@@ -177,26 +178,34 @@ def outbox_messages(settings: Settings, addresses: set[str]) -> list[EmailMessag
     return [message for message in found if message["To"] in addresses]
 
 
-async def test_a_confirmation_link_works_once_and_only_as_signed(
+async def test_a_confirmation_link_needs_the_sign_up_s_password(
     anonymous: ReportsClient, settings: Settings
 ) -> None:
+    """Opening the link confirms nothing (mail scanners open links, and someone else may
+    have signed up with your address); the password that sign-up was made with does."""
     await register(anonymous)
     me = (await anonymous.execute(ME))["me"]
     link = confirmation_path(settings.secret_key, UUID(me["id"]), me["email"], 3600)
     assert (await anonymous.download(link[:-3] + "xyz")).status_code == 400, "tampered"
     expired = confirmation_path(settings.secret_key, UUID(me["id"]), me["email"], -1)
-    assert (await anonymous.download(expired)).status_code == 400
-    assert (await anonymous.download(link)).status_code == 200
+    assert (await anonymous.confirm_sign_up(expired, PASSWORD)).status_code == 400
+    for _ in range(2):
+        opened = await anonymous.download(link)
+        assert opened.status_code == 200 and 'name="password"' in opened.text
+    assert opened.headers["content-security-policy"].startswith("default-src 'none'")
+    wrong = await anonymous.confirm_sign_up(link, "someone else's password")
+    assert wrong.status_code == 403
+    assert await Account.filter(id=me["id"], pending_email=me["email"]).exists(), "pending"
+    assert (await anonymous.confirm_sign_up(link, PASSWORD)).status_code == 200
     again = await anonymous.download(link)
-    assert again.status_code == 200 and "confirmed" in again.text
+    assert again.status_code == 200 and "is confirmed" in again.text
     # A second sign-up of the same address cannot take it over once confirmed.
     other = await anonymous.execute(REGISTER, {"email": me["email"], "password": PASSWORD})
-    anonymous.token = other["register"]["token"]
     later = confirmation_path(
         settings.secret_key, UUID(other["register"]["user"]["id"]), me["email"], 3600
     )
-    taken = await anonymous.download(later)
-    assert taken.status_code == 409 and "already has an account" in taken.text
+    taken = await anonymous.confirm_sign_up(later, PASSWORD)
+    assert taken.status_code == 409 and "confirmed by another sign-up" in taken.text
 
 
 @pytest.mark.parametrize(
@@ -234,20 +243,29 @@ async def test_the_sweep_mails_sign_ups_left_unmailed_and_deletes_stale_ones(
     stack: StackFactory,
 ) -> None:
     """A sign-up whose email was never enqueued (Redis away at that moment) is mailed by a
-    worker's sweep; one left unconfirmed past a week is deleted."""
+    worker's sweep; one left unconfirmed past a week is deleted, with its orders."""
     lab = await stack("sign-up-sweep", cleanup_interval_seconds=0.5, sweep_interval_seconds=0.5)
-    unmailed, stale = uuid4(), uuid4()
+    unmailed = uuid4()
     database = await asyncpg.connect(lab.database_url)
     try:
-        for account_id, age in ((unmailed, timedelta(minutes=1)), (stale, timedelta(days=8))):
-            await database.execute(
-                "INSERT INTO account (id, email, pending_email, password_hash, created_at) "
-                "VALUES ($1, $2, $3, 'x', $4)",
-                account_id,
-                pending_placeholder(account_id),
-                f"{account_id.hex[:8]}@example.com",
-                datetime.now(UTC) - age,
-            )
+        with running_api(lab) as url:
+            async with ReportsClient(url) as stale:
+                stale_id = (await register(stale))["user"]["id"]
+                await add_product(stale, "S-1", "Stale", "1.00")
+                await completed_order(stale, "Sam", "sam@example.com", [("S-1", 2)])
+        await database.execute(
+            "UPDATE account SET created_at = $2 WHERE id = $1",
+            UUID(stale_id),
+            datetime.now(UTC) - timedelta(days=8),
+        )
+        await database.execute(
+            "INSERT INTO account (id, email, pending_email, password_hash, created_at) "
+            "VALUES ($1, $2, $3, 'x', $4)",
+            unmailed,
+            pending_placeholder(unmailed),
+            f"{unmailed.hex[:8]}@example.com",
+            datetime.now(UTC) - timedelta(minutes=1),
+        )
         with running_worker(lab):
             await eventually(
                 lambda: outbox_messages(lab, {f"{unmailed.hex[:8]}@example.com"}),
@@ -255,15 +273,18 @@ async def test_the_sweep_mails_sign_ups_left_unmailed_and_deletes_stale_ones(
                 what="the sweep to mail the unmailed sign-up",
             )
             await eventually(
-                lambda: database.fetchval("SELECT count(*) FROM account WHERE id = $1", stale),
+                lambda: database.fetchval(
+                    "SELECT count(*) FROM account WHERE id = $1", UUID(stale_id)
+                ),
                 lambda count: count == 0,
                 what="the stale sign-up deleted",
             )
         mailed = await database.fetchval(
             "SELECT sign_up_mailed_at FROM account WHERE id = $1", unmailed
         )
+        orders_left = await database.fetchval("SELECT count(*) FROM customer_order")
     finally:
         await database.close()
-    assert mailed is not None
+    assert mailed is not None and orders_left == 0
     [message] = outbox_messages(lab, {f"{unmailed.hex[:8]}@example.com"})
     assert message["Subject"] == "Confirm your email for Reports"

@@ -40,12 +40,15 @@ def token_of(client: ReportsClient) -> str:
     return client.token
 
 
-async def confirm_email(client: ReportsClient, secret_key: str) -> str:
-    """Confirm the signed-up address of `client`'s account through the link its sign-up
-    email carries (made here with the stack's key), as its owner would; the address."""
+async def confirm_email(client: ReportsClient, secret_key: str, password: str = PASSWORD) -> str:
+    """Confirm the signed-up address of `client`'s account as its owner would: open the
+    link its sign-up email carries (made here with the stack's key) and give the
+    password it signed up with. The address."""
     me = (await client.execute(ME))["me"]
     path = confirmation_path(secret_key, UUID(me["id"]), me["email"], 3600)
     opened = await client.download(path)
-    assert opened.status_code == 200, opened.text
+    assert opened.status_code == 200 and 'name="password"' in opened.text, opened.text
+    confirmed = await client.confirm_sign_up(path, password)
+    assert confirmed.status_code == 200 and "confirmed" in confirmed.text, confirmed.text
     email: str = me["email"]
     return email

@@ -8,8 +8,15 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from models.accounts import PENDING_ACCOUNT_LIFETIME, Account
+from models.database import CONNECTION
+from models.failures import is_connection_failure
+from models.orders import OrderItem
 from models.report_jobs import ReportJob
 from models.settings import Settings
 from models.sign_up_links import confirmation_path
@@ -21,7 +28,9 @@ from workers.storage import remove_job_files
 
 logger = logging.getLogger(__name__)
 
-# At most one sign-up email an hour to one address: sign-ups cannot fill a mailbox.
+# Sign-up emails one address gets in an hour at most (the rest wait): sign-ups cannot
+# fill a mailbox.
+MAILS_PER_ADDRESS = 3
 MAIL_INTERVAL = timedelta(hours=1)
 # A sign-up whose email was not enqueued (Redis down) is mailed by the sweep after this.
 SWEEP_GRACE = timedelta(seconds=30)
@@ -34,17 +43,20 @@ async def send_sign_up_email(ctx: dict[str, Any], account_id: str) -> str:
         return "nothing to send"
     address = account.pending_email
     now = datetime.now(UTC)
-    recently = await Account.filter(
-        pending_email=address, sign_up_mailed_at__gte=now - MAIL_INTERVAL
-    ).exists()
+    mailed_lately = (
+        await Account.filter(Q(pending_email=address) | Q(email=address))
+        .filter(sign_up_mailed_at__gte=now - MAIL_INTERVAL)
+        .count()
+    )
+    if mailed_lately >= MAILS_PER_ADDRESS:
+        # This one waits: the sweep sends it once the hour has moved on.
+        logger.info("account %s: its address was mailed enough lately; later", account.id)
+        return "postponed"
     # Claimed before sending: two workers never both send it.
     if not await Account.filter(id=account.id, sign_up_mailed_at__isnull=True).update(
         sign_up_mailed_at=now
     ):
         return "claimed elsewhere"
-    if recently:
-        logger.info("account %s: a sign-up email went to its address lately; none now", account.id)
-        return "held back"
     owned = await Account.filter(email=address).exists()
     settings = worker.settings
     message = _notice(settings, account) if owned else _confirmation(settings, account)
@@ -52,21 +64,26 @@ async def send_sign_up_email(ctx: dict[str, Any], account_id: str) -> str:
         await send_email(settings, message)
     except DeliveryError as exc:
         logger.warning("account %s: sign-up email failed: %s", account.id, exc.reason)
-        # The sweep tries again.
-        await Account.filter(id=account.id, sign_up_mailed_at=now).update(sign_up_mailed_at=None)
+        if not exc.permanent:
+            # The sweep tries again; a refused address is not tried again.
+            await Account.filter(id=account.id, sign_up_mailed_at=now).update(
+                sign_up_mailed_at=None
+            )
         return "failed"
     return "sent"
 
 
 def _confirmation(settings: Settings, account: Account) -> OutgoingEmail:
     assert account.pending_email is not None
-    ttl = int(PENDING_ACCOUNT_LIFETIME.total_seconds())
+    # Valid as long as the sign-up is kept.
+    ttl = int((account.created_at + PENDING_ACCOUNT_LIFETIME - datetime.now(UTC)).total_seconds())
     link = settings.public_url.rstrip("/") + confirmation_path(
         settings.secret_key, account.id, account.pending_email, ttl
     )
     text = (
         f"Welcome to Reports. To sign in as {account.pending_email} from now on, confirm "
-        f"that this address is yours:\n\n{link}\n\n"
+        f"that this address is yours: open this link and enter the password you signed "
+        f"up with.\n\n{link}\n\n"
         f"Until then the account works with the token you signed up with. An account "
         f"not confirmed within {PENDING_ACCOUNT_LIFETIME.days} days is deleted, with "
         "what it holds.\n\nIf you did not sign up, ignore this message.\n"
@@ -115,7 +132,24 @@ async def sweep_sign_ups(worker: WorkerContext) -> None:
         pending_email__isnull=False, created_at__lt=now - PENDING_ACCOUNT_LIFETIME
     ).only("id")
     for account in expired:
-        for job in await ReportJob.filter(account_id=account.id).only("id"):
-            await asyncio.to_thread(remove_job_files, worker.settings.reports_dir, job.id)
-        await Account.filter(id=account.id, pending_email__isnull=False).delete()
-        logger.info("account %s: never confirmed; deleted", account.id)
+        try:
+            await _delete_pending(worker, account.id, now - PENDING_ACCOUNT_LIFETIME)
+        except Exception as exc:
+            if is_connection_failure(exc):
+                raise
+            logger.exception("account %s: could not delete the stale sign-up", account.id)
+
+
+async def _delete_pending(worker: WorkerContext, account_id: UUID, cutoff: datetime) -> None:
+    """Delete a sign-up still pending since before `cutoff`, then its jobs' files."""
+    jobs = [job.id for job in await ReportJob.filter(account_id=account_id).only("id")]
+    async with in_transaction(CONNECTION):
+        stale = Account.filter(id=account_id, pending_email__isnull=False, created_at__lt=cutoff)
+        if not await stale.exists():
+            return
+        # Items first: a product that items point at may not go before them.
+        await OrderItem.filter(order__account_id=account_id).delete()
+        await stale.delete()
+    for job_id in jobs:
+        await asyncio.to_thread(remove_job_files, worker.settings.reports_dir, job_id)
+    logger.info("account %s: never confirmed; deleted", account_id)
