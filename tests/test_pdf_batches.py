@@ -41,7 +41,12 @@ def pdf_pages(content: bytes) -> list[str]:
 
 
 def files_of(lab: Settings) -> list[Path]:
-    return [path for path in lab.reports_dir.rglob("*") if path.is_file()]
+    """The report files under REPORTS_DIR (not the mail outbox beside them)."""
+    return [
+        path
+        for path in lab.reports_dir.rglob("*")
+        if path.is_file() and lab.outbox_dir not in path.parents
+    ]
 
 
 async def test_a_pdf_of_several_batches_is_one_document_with_numbered_pages(

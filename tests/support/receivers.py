@@ -38,6 +38,10 @@ class Inbox:
     def messages(self) -> list[EmailMessage]:
         return [parse(e.content) for e in self.envelopes if isinstance(e.content, bytes)]
 
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        """What `address` received (a sign-up's confirmation goes to the account's own)."""
+        return [message for message in self.messages() if message["To"] == address]
+
     def message(self) -> EmailMessage:
         [envelope] = self.envelopes
         assert isinstance(envelope.content, bytes)
