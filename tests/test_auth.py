@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,7 +21,7 @@ from service.processes import running_api, running_worker
 from tests.support.clients import PASSWORD, confirm_email, register
 from tests.support.documents import LOGIN, ME, REGISTER
 from tests.support.factories import add_product, completed_order
-from tests.support.receivers import parse
+from tests.support.receivers import outbox
 from tests.support.sockets import answer, socket
 from tests.support.stacks import StackFactory
 from tests.support.waiting import eventually
@@ -158,7 +157,7 @@ async def test_register_answers_the_same_for_a_taken_address_and_tells_its_owner
     assert owner["user"]["id"] != taken["user"]["id"], "the owner's account is untouched"
 
     mail = await eventually(
-        lambda: outbox_messages(settings, {owner_address, free_address}),
+        lambda: outbox(settings.outbox_dir, {owner_address, free_address}),
         lambda found: len(found) == 3,
         what="the confirmations and the owner's notice in the outbox",
     )
@@ -170,12 +169,6 @@ async def test_register_answers_the_same_for_a_taken_address_and_tells_its_owner
             (free_address, "Confirm your email for Reports"),
         ]
     )
-
-
-def outbox_messages(settings: Settings, addresses: set[str]) -> list[EmailMessage]:
-    outbox = settings.outbox_dir
-    found = [parse(path.read_bytes()) for path in outbox.glob("*.eml")] if outbox.exists() else []
-    return [message for message in found if message["To"] in addresses]
 
 
 async def test_a_confirmation_link_needs_the_sign_up_s_password(
@@ -268,7 +261,7 @@ async def test_the_sweep_mails_sign_ups_left_unmailed_and_deletes_stale_ones(
         )
         with running_worker(lab):
             await eventually(
-                lambda: outbox_messages(lab, {f"{unmailed.hex[:8]}@example.com"}),
+                lambda: outbox(lab.outbox_dir, {f"{unmailed.hex[:8]}@example.com"}),
                 bool,
                 what="the sweep to mail the unmailed sign-up",
             )
@@ -286,5 +279,5 @@ async def test_the_sweep_mails_sign_ups_left_unmailed_and_deletes_stale_ones(
     finally:
         await database.close()
     assert mailed is not None and orders_left == 0
-    [message] = outbox_messages(lab, {f"{unmailed.hex[:8]}@example.com"})
+    [message] = outbox(lab.outbox_dir, {f"{unmailed.hex[:8]}@example.com"})
     assert message["Subject"] == "Confirm your email for Reports"

@@ -9,7 +9,6 @@ import json
 import subprocess
 import threading
 import time
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from tests.support.dev_server import (
 )
 from tests.support.documents import COMPLETE_ORDER, WATCH_JOB
 from tests.support.factories import add_product, create_order, request_report
-from tests.support.receivers import parse
+from tests.support.receivers import outbox
 from tests.support.waiting import eventually
 
 # How often the impostor below tries to take the port.
@@ -70,9 +69,9 @@ async def test_dev_runs_everything_on_sqlite(
     assert "Database: SQLite at" in output
     assert (tmp_path / "data" / "reports.sqlite3").exists()
     assert f"GraphiQL: {base_url}/graphql" in output
-    outbox = tmp_path / "data" / "reports" / "outbox"
+    mailbox = tmp_path / "data" / "reports" / "outbox"
     said = "Email: no SMTP_HOST, so reports mailed by schedules and deliverTo are written to"
-    assert f"{said} {outbox}/" in output
+    assert f"{said} {mailbox}/" in output
     async with ReportsClient(base_url) as client:
         await register(client)
         await add_product(client, "D-1", "Dev thing", "3.50", stock=9)
@@ -98,12 +97,8 @@ async def test_dev_runs_everything_on_sqlite(
 
     # The SALES reports were mailed: into the outbox, each with its file and a link here
     # (beside the sign-up's confirmation).
-    def reports_mailed() -> list[EmailMessage]:
-        found = [parse(path.read_bytes()) for path in outbox.glob("*.eml")]
-        return [message for message in found if message["To"] == "dee@example.com"]
-
     messages = await eventually(
-        lambda: reports_mailed() if outbox.exists() else [],
+        lambda: outbox(mailbox, {"dee@example.com"}),
         lambda found: len(found) == 2,
         what="two reports mailed into the outbox",
     )

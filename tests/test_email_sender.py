@@ -63,7 +63,7 @@ def loopback_address_with_free(port: int) -> str:
             except OSError:
                 continue
             return host
-    pytest.skip(f"no loopback address with port {port} free here")
+    raise AssertionError(f"no loopback address with port {port} free after 20 tries")
 
 
 def settings_for(tmp_path: Path, host: str, port: int, **overrides: Any) -> Settings:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -46,6 +47,12 @@ class Inbox:
         [envelope] = self.envelopes
         assert isinstance(envelope.content, bytes)
         return parse(envelope.content)
+
+
+def outbox(folder: Path, to: set[str]) -> list[EmailMessage]:
+    """The messages written to a development outbox (.eml files) for any of `to`."""
+    found = [parse(path.read_bytes()) for path in folder.glob("*.eml")] if folder.exists() else []
+    return [message for message in found if message["To"] in to]
 
 
 def free_port(host: str) -> int:

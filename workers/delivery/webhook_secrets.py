@@ -13,10 +13,13 @@ from workers.delivery.webhook_signing import new_webhook_secret
 
 
 async def webhook_secret_of(account_id: UUID) -> str:
-    await Account.filter(id=account_id, webhook_secret__isnull=True).update(
-        webhook_secret=new_webhook_secret()
-    )
     account = await Account.get(id=account_id).only("id", "webhook_secret")
+    if account.webhook_secret is None:
+        # The first write wins; read back whichever that was.
+        await Account.filter(id=account_id, webhook_secret__isnull=True).update(
+            webhook_secret=new_webhook_secret()
+        )
+        account = await Account.get(id=account_id).only("id", "webhook_secret")
     assert account.webhook_secret is not None
     return account.webhook_secret
 
