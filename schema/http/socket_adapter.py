@@ -19,8 +19,10 @@ socket through the adapter's `close`, once, right after the connect hook raised
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+import contextlib
+from collections.abc import AsyncGenerator, Mapping
 
+from starlette.websockets import WebSocketDisconnected
 from strawberry.asgi import ASGIWebSocketAdapter
 
 from schema.http import refusals
@@ -61,6 +63,14 @@ class GuardedWebSocketAdapter(ASGIWebSocketAdapter):
                 yield message
         finally:
             await messages.aclose()
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        # Starlette refuses a send after the close (ours, for a bad message, or the
+        # client's) with this RuntimeError, which Strawberry does not catch: a
+        # subscription's task answering late then dies unretrieved, logging a
+        # traceback. The socket is gone; there is no one to tell.
+        with contextlib.suppress(WebSocketDisconnected):
+            await super().send_json(message)
 
     async def close(self, code: int, reason: str) -> None:
         refusal: refusals.Refusal | None = self.ws.scope.get(refusals.REFUSAL_SCOPE_KEY)
