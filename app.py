@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL over HTTP and WebSocket, downloads, health.
+"""The ASGI application: GraphQL over HTTP and WebSocket, downloads, health, the web app.
 
 Run with `reports api`, or `uvicorn app:create_app --factory`.
 """
@@ -12,8 +12,6 @@ from datetime import timedelta
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from models.download_links import DOWNLOADS_PREFIX
@@ -24,12 +22,9 @@ from schema.http.downloads import download_report
 from schema.http.health import health
 from schema.http.middleware import BoundedRequestBody, SecurityHeaders
 from schema.http.view import ReportsGraphQL
+from schema.http.web_app import WebPages, web_app_dir
 from schema.root import build_schema
 from schema.services import open_services
-
-
-async def index(request: Request) -> Response:
-    return RedirectResponse("/graphql")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -41,9 +36,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.services = services
             yield
 
+    pages = WebPages(web_app_dir())
     graphql = ReportsGraphQL(
         build_schema(introspection=settings.introspection_enabled),
-        graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        graphiql=pages if settings.graphiql_enabled else None,
         allowed_origins=settings.allowed_origins,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
     )
@@ -67,12 +63,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     return Starlette(
         routes=[
-            Route("/", index),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route(DOWNLOADS_PREFIX + "{token}", download_report),
             Route(CONFIRM_PREFIX + "{token}", confirm_sign_up, methods=["GET", "POST"]),
             Route("/health", health),
+            # Last: every other GET path is the web app's.
+            *pages.routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -16,7 +16,6 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLRequestData
-from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import (
@@ -36,6 +35,7 @@ from schema.http import refusals
 from schema.http.protocol_errors import MAX_OPERATIONS_PER_CONNECTION, with_codes
 from schema.http.signed_out_streams import until_signed_out
 from schema.http.socket_adapter import GuardedWebSocketAdapter
+from schema.http.web_app import WebPages
 from schema.limits.rate_limits import RateLimited, RateRule
 from schema.live.shared_events import encode_shared_message
 from schema.services import Services
@@ -67,13 +67,14 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         self,
         schema: BaseSchema,
         *,
-        graphql_ide: GraphQL_IDE | None,
+        graphiql: WebPages | None,
         allowed_origins: Sequence[str],
         connection_init_timeout: timedelta,
     ) -> None:
+        self.graphiql = graphiql
         super().__init__(
             schema,
-            graphql_ide=graphql_ide,
+            graphql_ide="graphiql" if graphiql is not None else None,
             allowed_origins=allowed_origins,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
             max_subscriptions_per_connection=MAX_OPERATIONS_PER_CONNECTION,
@@ -90,6 +91,12 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
             stop_watching = scope.get(_STOP_WATCHING)
             if stop_watching is not None:
                 stop_watching()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's page loads GraphiQL from a CDN: offline, or behind a strict
+        # proxy, it never loads. Ours is built from the npm registry with the app.
+        assert self.graphiql is not None, "GraphiQL is rendered only when enabled"
+        return self.graphiql.graphiql_page()
 
     def encode_json(self, data: object) -> str | bytes:
         shared = encode_shared_message(data)

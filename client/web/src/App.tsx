@@ -1,0 +1,72 @@
+import { useApolloClient } from "@apollo/client/react";
+import { useState, useSyncExternalStore } from "react";
+import { Navigate, Route, Routes } from "react-router";
+
+import { connectionReason, setConnectionState } from "./apollo/connection";
+import { Announcer } from "./components/Announcer";
+import { Layout } from "./components/Layout";
+import { Dashboard } from "./screens/Dashboard";
+import { Orders } from "./screens/Orders";
+import { Products } from "./screens/Products";
+import { Reports } from "./screens/Reports";
+import { Schedules } from "./screens/Schedules";
+import { SignIn } from "./screens/SignIn";
+import { currentToken, setToken, subscribeToken } from "./session";
+
+export function App() {
+  const apollo = useApolloClient();
+  const token = useSyncExternalStore(subscribeToken, currentToken);
+  const [newAccount, setNewAccount] = useState<string | null>(null);
+
+  const signedIn = (next: string, account: { email: string } | null) => {
+    setConnectionState("connecting");
+    setNewAccount(account?.email ?? null);
+    setToken(next);
+  };
+  const signedOut = () => {
+    setNewAccount(null);
+    setToken(null);
+    // Nothing of the last account stays in this tab.
+    void apollo.clearStore();
+  };
+
+  return (
+    <>
+      <Announcer />
+      {token === null ? (
+        <SignIn reason={connectionReason()} onSignedIn={signedIn} />
+      ) : (
+        <Layout onSignedOut={signedOut}>
+          {newAccount ? (
+            <p className="banner" role="status">
+              Welcome! We sent a confirmation link to {newAccount}. This session works now;
+              to sign in again later, open the link and enter the password you just chose.
+              <button type="button" className="link" onClick={() => setNewAccount(null)}>
+                Dismiss
+              </button>
+            </p>
+          ) : null}
+          <Routes>
+            <Route path="/" element={<Navigate to="/reports" replace />} />
+            <Route path="/reports" element={<Reports />} />
+            <Route path="/reports/:id" element={<Reports />} />
+            <Route path="/orders" element={<Orders />} />
+            <Route path="/products" element={<Products />} />
+            <Route path="/schedules" element={<Schedules />} />
+            <Route path="/dashboard" element={<Dashboard />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Layout>
+      )}
+    </>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>There is no page here. Choose a section above.</p>
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+export function Dashboard() {
+  return (
+    <section>
+      <h1>Dashboard</h1>
+    </section>
+  );
+}

@@ -1,0 +1,220 @@
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+
+import { announce } from "../../components/Announcer";
+import { Pager } from "../../components/Pager";
+import { describeError } from "../../errors";
+import { humanize } from "../../format";
+import type {
+  JobFieldsFragment,
+  JobStatus,
+  ReportJobsQuery,
+  ReportKind,
+} from "../../gql/graphql";
+import { noteJob, rememberJobs, useJobEventListener } from "../../live/jobEvents";
+import { useNow } from "../../live/useNow";
+import { CANCEL_REPORT, REPORT_JOBS, RETRY_REPORT } from "../../operations";
+import { usePaging } from "../../paging";
+import { CANCELLABLE, RETRYABLE } from "./JobActions";
+import { JobRow } from "./JobRow";
+import { KINDS } from "./RequestForm";
+
+const PAGE_SIZE = 20;
+type Edge = ReportJobsQuery["reportJobs"]["edges"][number];
+const STATUSES: readonly JobStatus[] = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
+
+interface JobsTableProps {
+  onOpen: (id: string) => void;
+}
+
+export function JobsTable({ onOpen }: JobsTableProps) {
+  const [status, setStatus] = useState<JobStatus | null>(null);
+  const [kind, setKind] = useState<ReportKind | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [bulkMessage, setBulkMessage] = useState("");
+  const paging = usePaging();
+  const { data, loading, error, updateQuery } = useQuery(REPORT_JOBS, {
+    variables: { status, kind, first: PAGE_SIZE, after: paging.after },
+  });
+  const [cancel] = useMutation(CANCEL_REPORT);
+  const [retry] = useMutation(RETRY_REPORT);
+
+  // A job this table has not seen (requested here, in another tab, by a schedule or
+  // by a script) goes on top of the first page if it passes the filters. Jobs it has
+  // already update by themselves: the cache holds one copy per id.
+  const add = useCallback(
+    (job: JobFieldsFragment) => {
+      if (paging.page !== 0) return;
+      if ((status !== null && job.status !== status) || (kind !== null && job.kind !== kind)) {
+        return;
+      }
+      updateQuery((_, { complete, previousData }) => {
+        if (!complete) return;
+        const connection = previousData.reportJobs;
+        if (connection.edges.some((edge) => edge.node.id === job.id)) return previousData;
+        return {
+          ...previousData,
+          reportJobs: {
+            ...connection,
+            totalCount: connection.totalCount + 1,
+            // Apollo writes what it reads back, __typename included.
+            edges: [{ __typename: "ReportJobEdge", node: job } as Edge, ...connection.edges],
+          },
+        };
+      });
+    },
+    [paging.page, status, kind, updateQuery],
+  );
+  useJobEventListener(({ job, previousStatus }) => {
+    if (previousStatus === null) add(job);
+  });
+
+  const jobs = useMemo(() => data?.reportJobs.edges.map((edge) => edge.node) ?? [], [data]);
+  useEffect(() => rememberJobs(jobs), [jobs]);
+  const now = useNow(jobs.some((job) => job.status === "RUNNING"));
+  const chosen = jobs.filter((job) => selected.has(job.id));
+
+  const select = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+  };
+
+  const runBulk = async (
+    verb: string,
+    targets: JobFieldsFragment[],
+    action: (id: string) => Promise<unknown>,
+  ) => {
+    const results = await Promise.allSettled(targets.map((job) => action(job.id)));
+    const failures = results.flatMap((result) =>
+      result.status === "rejected" ? [describeError(result.reason).message] : [],
+    );
+    const message =
+      failures.length === 0
+        ? `${verb} ${targets.length} job(s).`
+        : `${verb} ${targets.length - failures.length} of ${targets.length}: ${failures.join(" ")}`;
+    setBulkMessage(message);
+    announce(message);
+    setSelected(new Set());
+  };
+
+  const toCancel = chosen.filter((job) => CANCELLABLE.includes(job.status));
+  const toRetry = chosen.filter((job) => RETRYABLE.includes(job.status));
+
+  return (
+    <section aria-labelledby="jobs-heading">
+      <h2 id="jobs-heading">Jobs</h2>
+      <div className="filters">
+        <div className="field">
+          <label htmlFor="jobs-showing">Showing</label>
+          <select
+            id="jobs-showing"
+            value={status ?? ""}
+            onChange={(event) => {
+              setStatus((event.target.value || null) as JobStatus | null);
+              paging.reset();
+            }}
+          >
+            <option value="">Every status</option>
+            {STATUSES.map((value) => (
+              <option key={value} value={value}>
+                {humanize(value)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="jobs-type">Report type</label>
+          <select
+            id="jobs-type"
+            value={kind ?? ""}
+            onChange={(event) => {
+              setKind((event.target.value || null) as ReportKind | null);
+              paging.reset();
+            }}
+          >
+            <option value="">Every type</option>
+            {KINDS.map((value) => (
+              <option key={value} value={value}>
+                {humanize(value)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="bulk">
+        <span>{chosen.length} selected</span>
+        <button
+          type="button"
+          disabled={toCancel.length === 0}
+          onClick={() =>
+            void runBulk("Cancelled", toCancel, (id) => cancel({ variables: { id } }))
+          }
+        >
+          Cancel selected
+        </button>
+        <button
+          type="button"
+          disabled={toRetry.length === 0}
+          onClick={() => void runBulk("Retried", toRetry, (id) => retry({ variables: { id } }))}
+        >
+          Retry selected
+        </button>
+        {bulkMessage ? <span className="muted">{bulkMessage}</span> : null}
+      </div>
+      {error ? (
+        <p className="alert" role="alert">
+          {describeError(error).message}
+        </p>
+      ) : null}
+      {loading && !data ? <p>Loading jobs…</p> : null}
+      {data && jobs.length === 0 ? (
+        <p className="muted">No jobs here yet. Request a report above and watch it being built.</p>
+      ) : null}
+      {jobs.length > 0 ? (
+        <table className="data">
+          <caption className="visually-hidden">
+            Report jobs, {data?.reportJobs.totalCount ?? 0} in all, newest first
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">
+                <span className="visually-hidden">Select</span>
+              </th>
+              <th scope="col">Report</th>
+              <th scope="col">Status</th>
+              <th scope="col">Progress</th>
+              <th scope="col" className="number">
+                Attempts
+              </th>
+              <th scope="col">Time</th>
+              <th scope="col">Requested</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((job) => (
+              <JobRow
+                key={job.id}
+                job={job}
+                now={now}
+                selected={selected.has(job.id)}
+                onSelect={(on) => select(job.id, on)}
+                onOpen={onOpen}
+                onCreated={noteJob}
+              />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <Pager
+        label="Job pages"
+        page={paging.page}
+        hasNext={data?.reportJobs.pageInfo.hasNextPage ?? false}
+        onPrevious={paging.previous}
+        onNext={() => paging.next(data?.reportJobs.pageInfo.endCursor)}
+      />
+    </section>
+  );
+}
