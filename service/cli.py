@@ -146,8 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         "run everything for local development",
         "Runs everything a newcomer needs, in one terminal: the Redis on 127.0.0.1:6379 if\n"
         "one answers, else a private redis-server (stopped on exit); SQLite under ./data/\n"
-        "unless DATABASE_URL is set; migrations; the API and one worker. Prints the GraphiQL\n"
-        "address once the API it started answers. Ctrl-C (or SIGTERM) stops everything.\n"
+        "unless DATABASE_URL is set; migrations; the API (serving the web app) and one worker.\n"
+        "Prints where to open the app and GraphiQL once the API it started answers.\n"
+        "Ctrl-C (or SIGTERM) stops everything.\n"
         "Exits non-zero, saying why, if the port is taken or any part fails to start.",
         environment_help(
             ALL_SETTINGS,

@@ -117,7 +117,10 @@ def _run(host: str, port: int, resources: ExitStack, children: list[Child]) -> N
         if api.poll() is not None:
             raise DevError(f"the API exited with code {api.returncode} before answering, see above")
         raise DevError(f"the API did not answer {url}/health in {API_START_TIMEOUT_SECONDS:g} s")
-    print(f"\nGraphiQL: {url}/graphql  (Ctrl-C stops everything)\n", flush=True)
+    print(
+        f"\nOpen the app: {url}/\nGraphiQL: {url}/graphql  (Ctrl-C stops everything)\n",
+        flush=True,
+    )
     while True:
         for child in children:
             if child.process.poll() is not None:

@@ -178,9 +178,10 @@ def running_worker(settings: Settings, timeout: float = 30) -> Iterator[subproce
 
 
 @contextmanager
-def running_api(settings: Settings, timeout: float = 30) -> Iterator[str]:
-    """A real `reports api` (uvicorn) process; yields its base URL."""
-    with running_api_process(settings, timeout) as (url, _):
+def running_api(settings: Settings, timeout: float = 30, *, port: int = 0) -> Iterator[str]:
+    """A real `reports api` (uvicorn) process on `port` (0: any free one); yields its
+    base URL."""
+    with running_api_process(settings, timeout, port=port) as (url, _):
         yield url
 
 
@@ -191,6 +192,7 @@ def running_api_process(
     *,
     output: IO[bytes] | None = None,
     log_level: str = "WARNING",
+    port: int = 0,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real `reports api` (uvicorn) process; yields its base URL and the process.
     Its log goes to `output` if given, at `log_level`.
@@ -198,7 +200,7 @@ def running_api_process(
     Leaving stops it; one that does not exit promptly fails the caller with
     ProcessDidNotStopError.
     """
-    with listen(LOOPBACK, 0) as listener:
+    with listen(LOOPBACK, port) as listener:
         url = base_url(listener)
         process = start_api(listener, service_env(settings, log_level), PROJECT_ROOT, output)
     try:

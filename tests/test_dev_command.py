@@ -68,6 +68,7 @@ async def test_dev_runs_everything_on_sqlite(
     output = "".join(printed)
     assert "Database: SQLite at" in output
     assert (tmp_path / "data" / "reports.sqlite3").exists()
+    assert f"Open the app: {base_url}/\n" in output
     assert f"GraphiQL: {base_url}/graphql" in output
     mailbox = tmp_path / "data" / "reports" / "outbox"
     said = "Email: no SMTP_HOST, so reports mailed by schedules and deliverTo are written to"
@@ -94,6 +95,8 @@ async def test_dev_runs_everything_on_sqlite(
         assert rows[1][1:] == ["1", "2", "7.00", "7.00"]
         pdf = await client.download(finished[ReportKind.INVENTORY, ReportFormat.PDF]["downloadUrl"])
         assert pdf.content.startswith(b"%PDF")
+        app = await client.download("/")
+        assert app.status_code == 200 and '<div id="root">' in app.text
 
     # The SALES reports were mailed: into the outbox, each with its file and a link here
     # (beside the sign-up's confirmation).

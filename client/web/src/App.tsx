@@ -39,8 +39,8 @@ export function App() {
         <Layout onSignedOut={signedOut}>
           {newAccount ? (
             <p className="banner" role="status">
-              Welcome! We sent a confirmation link to {newAccount}. This session works now;
-              to sign in again later, open the link and enter the password you just chose.
+              Welcome! We sent a confirmation link to {newAccount}. This session works now; to sign
+              in again later, open the link and enter the password you just chose.
               <button type="button" className="link" onClick={() => setNewAccount(null)}>
                 Dismiss
               </button>

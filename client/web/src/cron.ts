@@ -26,7 +26,20 @@ const RANGES: readonly (readonly [number, number])[] = [
   [0, 7],
 ];
 const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-const MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTH_NAMES = [
+  "JAN",
+  "FEB",
+  "MAR",
+  "APR",
+  "MAY",
+  "JUN",
+  "JUL",
+  "AUG",
+  "SEP",
+  "OCT",
+  "NOV",
+  "DEC",
+];
 // February counted as 29: a day-of-month check must allow leap years.
 const LONGEST_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -61,8 +74,7 @@ export interface CronSchedule {
 }
 
 export type CronReading =
-  | { valid: true; schedule: CronSchedule; description: string }
-  | { valid: false; reason: string };
+  { valid: true; schedule: CronSchedule; description: string } | { valid: false; reason: string };
 
 function bad(field: FieldIndex): CronError {
   return new CronError(`Bad ${FIELD_NAMES[field]}.`);
@@ -149,12 +161,13 @@ function valuesOf(items: readonly Item[], modulo?: number): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-/** The expression read as the API reads it, or why it cannot be. */
-export function parseCron(expression: string): CronSchedule {
+/** The expression read as the API reads it; a CronError says why it cannot be. */
+function parseCron(expression: string): CronSchedule {
   const raw = expression.trim().split(/\s+/).filter(Boolean);
   if (raw.length !== 5) {
     throw new CronError(
-      `Cron needs five fields (minute hour day-of-month month day-of-week); this has ${raw.length}.`,
+      "Cron needs five fields (minute hour day-of-month month day-of-week); " +
+        `this has ${raw.length}.`,
     );
   }
   const parts = raw.map((part) => part.toUpperCase());
@@ -267,11 +280,14 @@ function wallClock(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/** A zone's offset at an instant (ms since the epoch), as "wall clock minus UTC" in ms. */
+type OffsetAt = (instant: number) => number;
+
 /**
  * The zone's offset at an instant, as "wall clock minus UTC" in ms. Wall times are
  * handled as if they were UTC instants, so calendar arithmetic is plain Date.UTC.
  */
-function offsetReader(timeZone: string): (instant: number) => number {
+function offsetReader(timeZone: string): OffsetAt {
   const format = wallClock(timeZone);
   const seen = new Map<number, number>();
   return (instant) => {
@@ -296,13 +312,25 @@ function offsetReader(timeZone: string): (instant: number) => number {
   };
 }
 
+/** The first whole minute in [from, to] with the offset `offset`; `from` has another. */
+function firstMinuteWith(offsetAt: OffsetAt, from: number, to: number, offset: number): number {
+  let low = Math.floor(from / MINUTE_MS);
+  let high = Math.ceil(to / MINUTE_MS);
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (offsetAt(middle * MINUTE_MS) === offset) high = middle;
+    else low = middle;
+  }
+  return high * MINUTE_MS;
+}
+
 /**
  * The instants a wall time stands for: usually one; none in a spring-forward gap,
  * two in a fall-back overlap. Follows the API: a fixed time lost in a gap runs
  * once at the gap's end; a repeated one runs the first time only, unless the
  * hour field is every hour.
  */
-function instantsOfWall(schedule: CronSchedule, offsetAt: (instant: number) => number, wall: number): number[] {
+function instantsOfWall(schedule: CronSchedule, offsetAt: OffsetAt, wall: number): number[] {
   const before = offsetAt(wall - DAY_MS);
   const after = offsetAt(wall + DAY_MS);
   const instants = [...new Set([before, after])]
@@ -310,30 +338,28 @@ function instantsOfWall(schedule: CronSchedule, offsetAt: (instant: number) => n
     .filter((instant) => offsetAt(instant) === wall - instant)
     .sort((a, b) => a - b);
   if (instants.length === 0) {
+    // In the gap the clocks jumped over: the jump itself is the gap's end.
     if (!schedule.fixedTime) return [];
-    // The clocks jumped from `before` to `after`: find the jump, to the minute.
-    let low = (wall - after) / MINUTE_MS;
-    let high = (wall - before) / MINUTE_MS;
-    while (high - low > 1) {
-      const middle = Math.floor((low + high) / 2);
-      if (offsetAt(middle * MINUTE_MS) === after) high = middle;
-      else low = middle;
-    }
-    return [high * MINUTE_MS];
+    return [firstMinuteWith(offsetAt, wall - after, wall - before, after)];
   }
   return schedule.everyHour ? instants : instants.slice(0, 1);
 }
 
-function instantsOnDay(schedule: CronSchedule, offsetAt: (instant: number) => number, midnight: number): number[] {
-  // The usual day, with no clock change near it: one offset serves every time.
-  const before = offsetAt(midnight - DAY_MS);
-  const steady = before === offsetAt(midnight + 2 * DAY_MS);
+function instantsOnDay(schedule: CronSchedule, offsetAt: OffsetAt, midnight: number): number[] {
+  const from = midnight - DAY_MS;
+  const to = midnight + 2 * DAY_MS;
+  const before = offsetAt(from);
+  const after = offsetAt(to);
+  // Near a clock change, find it once: then every time of the day is arithmetic, not
+  // a formatToParts call a minute.
+  const change = before === after ? Infinity : firstMinuteWith(offsetAt, from, to, after);
+  const local: OffsetAt = (instant) => (instant >= change ? after : before);
   const instants: number[] = [];
   for (const hour of schedule.hours) {
     for (const minute of schedule.minutes) {
       const wall = midnight + hour * HOUR_MS + minute * MINUTE_MS;
-      if (steady) instants.push(wall - before);
-      else instants.push(...instantsOfWall(schedule, offsetAt, wall));
+      if (before === after) instants.push(wall - before);
+      else instants.push(...instantsOfWall(schedule, local, wall));
     }
   }
   return instants;
@@ -349,7 +375,7 @@ export function nextRuns(schedule: CronSchedule, timeZone: string, after: Date, 
   const offsetAt = offsetReader(timeZone);
   const afterMs = after.getTime();
   const wallNow = afterMs + offsetAt(afterMs);
-  // From the day before: a wall time late that day may fall after `after` in a fold.
+  // From the day before too: cheap insurance for clock changes close to midnight.
   let midnight = wallNow - (((wallNow % DAY_MS) + DAY_MS) % DAY_MS) - DAY_MS;
   const end = midnight + SEARCH_DAYS * DAY_MS;
   const found = new Set<number>();
@@ -395,7 +421,8 @@ let zoneNames: string[] | null = null;
 /** Every IANA zone the browser knows, for picking one. */
 export function timeZoneNames(): string[] {
   if (!zoneNames) {
-    const names = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+    const names =
+      typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
     // Some engines list only geographic zones; UTC is the API's default.
     zoneNames = names.includes("UTC") ? names : ["UTC", ...names];
   }
@@ -404,7 +431,10 @@ export function timeZoneNames(): string[] {
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** An instant as a wall time in the zone, with the zone's short name ("Mon, 3 Mar 2025, 07:00 CET"). */
+/**
+ * An instant as a wall time in the zone, with the zone's short name
+ * ("Mon, 3 Mar 2025, 07:00 CET").
+ */
 export function formatInZone(instant: Date, timeZone: string): string {
   let format = zoneFormats.get(timeZone);
   if (!format) {

@@ -88,9 +88,7 @@ export function createApollo(): ReportsApollo {
 
   const auth = new SetContextLink((prevContext) => {
     const token = currentToken();
-    return token
-      ? { headers: { ...prevContext.headers, Authorization: `Bearer ${token}` } }
-      : {};
+    return token ? { headers: { ...prevContext.headers, Authorization: `Bearer ${token}` } } : {};
   });
   // A token the API no longer takes (expired, revoked elsewhere) signs the tab out
   // instead of leaving every screen showing errors.

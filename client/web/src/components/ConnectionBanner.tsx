@@ -9,8 +9,8 @@ export function ConnectionBanner() {
   if (state !== "reconnecting") return null;
   return (
     <p className="banner banner-warning" role="status">
-      Live updates paused: reconnecting… {reason} What you see is re-read as soon as the
-      connection is back.
+      Live updates paused: reconnecting… {reason} What you see is re-read as soon as the connection
+      is back.
     </p>
   );
 }

@@ -89,8 +89,8 @@ export function Products() {
         {connection && products.length > 0 ? (
           <>
             <p className="muted">
-              {connection.totalCount} {connection.totalCount === 1 ? "product" : "products"},
-              by SKU.
+              {connection.totalCount} {connection.totalCount === 1 ? "product" : "products"}, by
+              SKU.
             </p>
             <table className="data" aria-labelledby="product-list-heading">
               <thead>

@@ -82,8 +82,8 @@ export function SignIn({ reason, onSignedIn }: SignInProps) {
         </div>
         <p className="hint">
           New here? <strong>Create account</strong> signs you in at once and emails you a
-          confirmation link. <strong>Sign in</strong> finds your account only once you have
-          opened that link and entered this password there.
+          confirmation link. <strong>Sign in</strong> finds your account only once you have opened
+          that link and entered this password there.
         </p>
       </form>
     </main>

@@ -5,12 +5,7 @@ import { announce } from "../../components/Announcer";
 import { describeError } from "../../errors";
 import type { JobFieldsFragment } from "../../gql/graphql";
 import { jobName } from "../../live/jobEvents";
-import {
-  CANCEL_REPORT,
-  DELETE_REPORT,
-  REGENERATE_REPORT,
-  RETRY_REPORT,
-} from "../../operations";
+import { CANCEL_REPORT, DELETE_REPORT, REGENERATE_REPORT, RETRY_REPORT } from "../../operations";
 
 export const CANCELLABLE: readonly JobFieldsFragment["status"][] = ["PENDING", "RUNNING"];
 export const RETRYABLE: readonly JobFieldsFragment["status"][] = ["FAILED", "CANCELLED"];
@@ -59,7 +54,9 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
         <button
           type="button"
           disabled={busy}
-          onClick={() => void run(() => cancel({ variables: { id: job.id } }), `${name}: cancelling.`)}
+          onClick={() =>
+            void run(() => cancel({ variables: { id: job.id } }), `${name}: cancelling.`)
+          }
         >
           Cancel
         </button>

@@ -36,7 +36,9 @@ export function JobRow({ job, now, selected, onSelect, onOpen, onCreated }: JobR
       </td>
       <td data-label="Status">
         <span className={`status status-${job.status}`}>{humanize(job.status)}</span>
-        {job.message ? <span className="stage">{job.message}</span> : null}
+        {job.message && job.message.toLowerCase() !== job.status.toLowerCase() ? (
+          <span className="stage">{job.message}</span>
+        ) : null}
         {job.status === "PENDING" && job.runAt && Date.parse(job.runAt) > now ? (
           <span className="stage">Runs at {formatDateTime(job.runAt)}</span>
         ) : null}

@@ -5,12 +5,7 @@ import { announce } from "../../components/Announcer";
 import { Pager } from "../../components/Pager";
 import { describeError } from "../../errors";
 import { humanize } from "../../format";
-import type {
-  JobFieldsFragment,
-  JobStatus,
-  ReportJobsQuery,
-  ReportKind,
-} from "../../gql/graphql";
+import type { JobFieldsFragment, JobStatus, ReportJobsQuery, ReportKind } from "../../gql/graphql";
 import { noteJob, rememberJobs, useJobEventListener } from "../../live/jobEvents";
 import { useNow } from "../../live/useNow";
 import { CANCEL_REPORT, REPORT_JOBS, RETRY_REPORT } from "../../operations";
@@ -148,9 +143,7 @@ export function JobsTable({ onOpen }: JobsTableProps) {
         <button
           type="button"
           disabled={toCancel.length === 0}
-          onClick={() =>
-            void runBulk("Cancelled", toCancel, (id) => cancel({ variables: { id } }))
-          }
+          onClick={() => void runBulk("Cancelled", toCancel, (id) => cancel({ variables: { id } }))}
         >
           Cancel selected
         </button>

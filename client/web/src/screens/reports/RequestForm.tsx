@@ -1,12 +1,13 @@
 import { useMutation } from "@apollo/client/react";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 
 import { announce } from "../../components/Announcer";
 import {
-  DeliveryTargetsField,
-  toTargetInputs,
+  DeliveryTargetLines,
+  invalidLineKey,
+  targetInputs,
   type TargetLine,
-} from "../../components/DeliveryTargetsField";
+} from "../../components/DeliveryTargetLines";
 import { Field } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { describeError, leftoverMessage, type Problem } from "../../errors";
@@ -20,7 +21,16 @@ export const FORMATS: readonly ReportFormat[] = ["CSV", "PDF"];
 export const PRIORITIES: readonly Priority[] = ["LOW", "NORMAL", "HIGH", "URGENT"];
 
 const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
-const SHOWN_FIELDS = ["kind", "format", "priority", "title", "dateFrom", "dateTo", "runAt", "deliverTo"];
+const SHOWN_FIELDS = [
+  "kind",
+  "format",
+  "priority",
+  "title",
+  "dateFrom",
+  "dateTo",
+  "runAt",
+  "deliverTo",
+];
 
 interface RequestFormProps {
   onRequested: (job: JobFieldsFragment) => void;
@@ -36,12 +46,14 @@ export function RequestForm({ onRequested }: RequestFormProps) {
   const [runAt, setRunAt] = useState("");
   const [targets, setTargets] = useState<TargetLine[]>([]);
   const [problem, setProblem] = useState<Problem>(NO_PROBLEM);
+  const sentKeys = useRef<number[]>([]);
   const [requestReport, { loading }] = useMutation(REQUEST_REPORT);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(NO_PROBLEM);
-    const deliverTo = toTargetInputs(targets);
+    const { inputs: deliverTo, sentKeys: sent } = targetInputs(targets);
+    sentKeys.current = sent;
     try {
       const { data } = await requestReport({
         variables: {
@@ -108,12 +120,28 @@ export function RequestForm({ onRequested }: RequestFormProps) {
             </select>
           </Field>
           <Field label="Title" error={problem.fields.title} hint="Optional; names the file.">
-            <input value={title} maxLength={200} onChange={(event) => setTitle(event.target.value)} />
+            <input
+              value={title}
+              maxLength={200}
+              onChange={(event) => setTitle(event.target.value)}
+            />
           </Field>
-          <Field label="From date" error={problem.fields.dateFrom} hint="Orders completed on or after.">
-            <input type="date" value={dateFrom} onChange={(event) => setDateFrom(event.target.value)} />
+          <Field
+            label="From date"
+            error={problem.fields.dateFrom}
+            hint="Orders completed on or after."
+          >
+            <input
+              type="date"
+              value={dateFrom}
+              onChange={(event) => setDateFrom(event.target.value)}
+            />
           </Field>
-          <Field label="To date" error={problem.fields.dateTo} hint="On or before; empty: up to now.">
+          <Field
+            label="To date"
+            error={problem.fields.dateTo}
+            hint="On or before; empty: up to now."
+          >
             <input type="date" value={dateTo} onChange={(event) => setDateTo(event.target.value)} />
           </Field>
           <Field label="Run at" error={problem.fields.runAt} hint="Empty: now. Your local time.">
@@ -124,7 +152,12 @@ export function RequestForm({ onRequested }: RequestFormProps) {
             />
           </Field>
         </div>
-        <DeliveryTargetsField lines={targets} onChange={setTargets} error={problem.fields.deliverTo} />
+        <DeliveryTargetLines
+          lines={targets}
+          onChange={setTargets}
+          error={problem.fields.deliverTo}
+          invalidKey={invalidLineKey(problem.fields.deliverTo, sentKeys.current)}
+        />
         <FormAlert message={leftoverMessage(problem, SHOWN_FIELDS)} />
         <div className="actions">
           <button type="submit" className="primary" disabled={loading}>

@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef } from "react";
 
+import type { DeliveryTargetInput } from "../gql/graphql";
+
 /** One line of the delivery list: an email address or a webhook URL, as typed. */
 export interface TargetLine {
   key: number;
@@ -17,6 +19,29 @@ export function newLine(value = ""): TargetLine {
   return { key: lastKey, value };
 }
 
+// Anything with a scheme ("https://…") is a webhook; the rest is taken for an email
+// address, and the API says if it is not one.
+function targetInput(value: string): DeliveryTargetInput {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? { webhookUrl: value } : { email: value };
+}
+
+/** The targets to send, and the key of the line each came from (blank lines left out). */
+export function targetInputs(lines: readonly TargetLine[]): {
+  inputs: DeliveryTargetInput[];
+  sentKeys: number[];
+} {
+  const sent = lines
+    .map((line) => ({ key: line.key, value: line.value.trim() }))
+    .filter((line) => line.value !== "");
+  return { inputs: sent.map((line) => targetInput(line.value)), sentKeys: sent.map((l) => l.key) };
+}
+
+/** The line an API message about "deliverTo[2]…" is about: the third target sent. */
+export function invalidLineKey(message: string | undefined, sentKeys: readonly number[]) {
+  const position = /deliverTo\[(\d+)\]/.exec(message ?? "")?.[1];
+  return position === undefined ? null : (sentKeys[Number(position)] ?? null);
+}
+
 interface DeliveryTargetLinesProps {
   lines: readonly TargetLine[];
   onChange: (lines: TargetLine[]) => void;
@@ -26,7 +51,8 @@ interface DeliveryTargetLinesProps {
   invalidKey?: number | null;
 }
 
-export function DeliveryTargetLines({ lines, onChange, error, invalidKey }: DeliveryTargetLinesProps) {
+export function DeliveryTargetLines(props: DeliveryTargetLinesProps) {
+  const { lines, onChange, error, invalidKey } = props;
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -98,12 +124,7 @@ export function DeliveryTargetLines({ lines, onChange, error, invalidKey }: Deli
         </ol>
       )}
       <div className="actions">
-        <button
-          type="button"
-          ref={addButton}
-          onClick={add}
-          disabled={lines.length >= MAX_TARGETS}
-        >
+        <button type="button" ref={addButton} onClick={add} disabled={lines.length >= MAX_TARGETS}>
           Add delivery target
         </button>
       </div>

@@ -1,0 +1,431 @@
+"""The web app in a real browser (Debian's Chromium) against a real API and worker.
+
+Each test is a person using the app: signing up, recording orders, asking for
+reports and watching them, with the keyboard alone, on a phone, through an API
+restart; and what the app must not do (poll while idle, fail axe-core).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.async_api import Browser, Locator, Page, Route, WebSocket, expect
+
+from client.graphql_client import ReportsClient
+from models.settings import Settings
+from service.embedded_redis import LOOPBACK
+from service.processes import listen, running_api, running_worker
+from tests.support.browser import (
+    PHONE,
+    app_page,
+    chromium,
+    screenshot,
+    serious_violations,
+    sideways_overflow,
+)
+from tests.support.clients import token_of
+from tests.support.factories import add_product, completed_order, request_report, seed_line_items
+from tests.support.stacks import SignedInClientFactory, StackFactory, fast_recovery
+from tests.support.waiting import wait_for_job
+
+PASSWORD = "correct horse battery staple"
+# Chunks of 2 rows, each held 0.1 s: a report of N line items runs about N/20 s,
+# long enough to watch and to cancel.
+SLOW_ROWS = {"read_chunk_rows": 2, "fault_chunk_delay_seconds": 0.1}
+SIGN_OUT_QUERY = "mutation { logout(allSessions: true) }"
+CANCEL_REPORT = "mutation($id: ID!) { cancelReport(id: $id) { id } }"
+
+
+@dataclass(frozen=True)
+class WebStack:
+    lab: Settings
+    url: str
+
+
+@pytest.fixture(scope="module")
+async def web(stack: StackFactory) -> AsyncIterator[WebStack]:
+    lab = await stack("web", **fast_recovery(**SLOW_ROWS))
+    with running_api(lab) as url, running_worker(lab):
+        yield WebStack(lab, url)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as running:
+        yield running
+
+
+def job_row(page: Page, title: str) -> Locator:
+    """The table row that names `title` (a job, an order, a product)."""
+    return page.get_by_role("row").filter(has_text=title)
+
+
+async def record_progress(page: Page, title: str) -> None:
+    """Keep, in the page, every value the job's progress bar shows, as it shows it."""
+    await page.evaluate(
+        """(title) => {
+            window.progressSeen = [];
+            const read = () => {
+              for (const row of document.querySelectorAll("tr")) {
+                if (!row.textContent.includes(title)) continue;
+                const bar = row.querySelector('[role="progressbar"]');
+                if (!bar) continue;
+                const value = Number(bar.getAttribute("aria-valuenow"));
+                const seen = window.progressSeen;
+                if (seen[seen.length - 1] !== value) seen.push(value);
+              }
+            };
+            new MutationObserver(read).observe(document.body, {
+              subtree: true, childList: true, attributes: true,
+              attributeFilter: ["aria-valuenow"],
+            });
+            read();
+        }""",
+        title,
+    )
+
+
+async def test_a_new_shop_signs_up_sells_and_downloads_its_pdf_live(
+    web: WebStack, browser: Browser
+) -> None:
+    email = f"shop-{uuid.uuid4().hex[:10]}@example.com"
+    async with app_page(browser, web.url) as tab:
+        page = tab.page
+        await page.get_by_label("Email").fill(email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Create account").click()
+        await expect(page.get_by_text("We sent a confirmation link")).to_be_visible()
+        await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+        await page.get_by_role("link", name="Products").click()
+        await page.get_by_label("SKU", exact=True).fill("MUG-1")
+        await page.get_by_label("Name", exact=True).fill("Blue mug")
+        await page.get_by_label("Price", exact=True).fill("12.50")
+        await page.get_by_label("Stock", exact=True).fill("100")
+        await page.get_by_role("button", name="Add product").click()
+        await expect(job_row(page, "MUG-1")).to_contain_text("Blue mug")
+
+        await page.get_by_role("link", name="Orders").click()
+        await page.get_by_label("Customer name").fill("Ada Lovelace")
+        await page.get_by_label("Customer email").fill("ada@example.com")
+        await page.get_by_label("SKU, line 1").fill("MUG-1")
+        await page.get_by_label("Quantity, line 1").fill("3")
+        await page.get_by_role("button", name="Create order").click()
+        order = job_row(page, "Ada Lovelace")
+        await expect(order).to_contain_text("37.50")
+        await page.get_by_role("button", name="Complete order for Ada Lovelace").click()
+        await expect(order).to_contain_text("Completed")
+
+        # Enough lines that the report takes a few seconds to build.
+        async with ReportsClient(web.url) as client:
+            client.token = await page.evaluate("sessionStorage.getItem('reports.token')")
+            await seed_line_items(client, 60)
+
+        await page.get_by_role("link", name="Reports").click()
+        loads = len(tab.http.documents)
+        await page.get_by_label("Kind", exact=True).select_option("SALES")
+        await page.get_by_label("Format", exact=True).select_option("PDF")
+        await page.get_by_label("Title", exact=True).fill("Mug sales")
+        await record_progress(page, "Mug sales")
+        await page.get_by_role("button", name="Request report").click()
+        row = job_row(page, "Mug sales")
+        await expect(row.get_by_role("progressbar")).to_have_attribute(
+            "aria-valuenow", "100", timeout=60_000
+        )
+        await expect(row.get_by_text("Completed", exact=True)).to_be_visible()
+        seen: list[int] = await page.evaluate("window.progressSeen")
+        assert seen == sorted(seen) and seen[-1] == 100, seen
+        assert len([value for value in seen if 0 < value < 100]) >= 2, seen
+        assert tab.http.documents[loads:] == [], "watched live, without reloading"
+
+        async with page.expect_download() as download_info:
+            await row.get_by_role("link", name="Download").click()
+        download = await download_info.value
+        saved = await download.path()
+        assert saved.read_bytes().startswith(b"%PDF-")
+        assert download.suggested_filename.endswith(".pdf")
+        await screenshot(page, "reports-completed-desktop")
+        assert tab.errors == []
+
+
+async def test_a_job_requested_elsewhere_appears_within_a_second(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    async with app_page(browser, web.url, token=token_of(client), path="/reports") as tab:
+        page = tab.page
+        await expect(page.get_by_text("No jobs here yet")).to_be_visible()
+        await page.wait_for_function("document.querySelector('.banner-warning') === null")
+        # The socket is open once the app subscribed; give it that moment.
+        await asyncio.sleep(0.5)
+        started = time.monotonic()
+        await request_report(client, kind="INVENTORY", format="CSV", title="From a script")
+        await expect(job_row(page, "From a script")).to_be_visible(timeout=1_000)
+        print(f"\nrequested by a script → in the table in {time.monotonic() - started:.3f} s")
+
+
+async def test_a_running_job_is_cancelled_from_its_row(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    await seed_line_items(client, 400)
+    async with app_page(browser, web.url, token=token_of(client), path="/reports") as tab:
+        page = tab.page
+        job = await request_report(client, kind="ORDERS", format="CSV", title="Long one")
+        row = job_row(page, "Long one")
+        await expect(row.get_by_text("Running", exact=True)).to_be_visible(timeout=30_000)
+        await row.get_by_role("button", name="Cancel", exact=True).click()
+        await expect(row.get_by_text("Cancelled", exact=True)).to_be_visible()
+        await expect(row.get_by_role("button", name="Cancel", exact=True)).to_have_count(0)
+        await expect(row.get_by_role("button", name="Retry Long one")).to_be_visible()
+    done = await wait_for_job(client, job["id"])
+    assert done["status"] == "CANCELLED"
+
+
+async def test_bad_input_is_shown_beside_its_field_and_changes_nothing(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    await add_product(client, "PEN-1", "Pen", "2.00", stock=5)
+    async with app_page(browser, web.url, token=token_of(client), path="/orders") as tab:
+        page = tab.page
+        await page.get_by_label("Customer name").fill("Bob")
+        await page.get_by_label("Customer email").fill("bob@example.com")
+        await page.get_by_label("SKU, line 1").fill("NOPE-9")
+        await page.get_by_label("Quantity, line 1").fill("1")
+        await page.get_by_role("button", name="Create order").click()
+        sku = page.get_by_label("SKU, line 1")
+        await expect(sku).to_have_attribute("aria-invalid", "true")
+        refused = re.compile("NOPE-9|not found|unknown", re.I)
+        await expect(sku).to_have_accessible_description(refused)
+        await expect(page.get_by_text("No orders")).to_be_visible()
+
+        await page.get_by_role("link", name="Products").click()
+        await page.get_by_label("SKU", exact=True).fill("PEN-2")
+        await page.get_by_label("Name", exact=True).fill("Pen")
+        await page.get_by_label("Price", exact=True).fill("1.234")
+        await page.get_by_role("button", name="Add product").click()
+        price = page.get_by_label("Price", exact=True)
+        await expect(price).to_have_attribute("aria-invalid", "true")
+        await expect(price).to_have_accessible_description(re.compile("two decimals"))
+        await expect(job_row(page, "PEN-2")).to_have_count(0)
+    products = await client.execute("{ products { totalCount } }")
+    assert products["products"]["totalCount"] == 1
+
+
+async def test_the_app_reconnects_after_an_api_restart_and_catches_up(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    await seed_line_items(client, 60)
+    with listen(LOOPBACK, 0) as probe:
+        port = probe.getsockname()[1]
+    with contextlib.ExitStack() as first_api:
+        url = first_api.enter_context(running_api(web.lab, port=port))
+        async with app_page(browser, url, token=token_of(client), path="/reports") as tab:
+            page = tab.page
+            await expect(page.get_by_text("No jobs here yet")).to_be_visible()
+            first_api.close()
+            warning = page.get_by_text("reconnecting")
+            await expect(warning).to_be_visible(timeout=15_000)
+            # The page's API is down, not the service: this job is built unseen.
+            job = await request_report(client, kind="ORDERS", format="CSV", title="While away")
+            await wait_for_job(client, job["id"])
+            with running_api(web.lab, port=port):
+                await expect(warning).to_have_count(0, timeout=30_000)
+                row = job_row(page, "While away")
+                await expect(row.get_by_text("Completed", exact=True)).to_be_visible()
+                await expect(row.get_by_role("link", name="Download")).to_be_visible()
+                await screenshot(page, "reports-after-api-restart")
+            assert tab.errors == [] or all("WebSocket" in e for e in tab.errors), tab.errors
+
+
+async def test_a_revoked_session_is_shown_as_signed_out(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    async with app_page(browser, web.url, token=token_of(client), path="/reports") as tab:
+        page = tab.page
+        await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        await page.wait_for_timeout(500)
+        await client.execute(SIGN_OUT_QUERY)
+        await expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=10_000)
+        await expect(page.get_by_text("Your session ended")).to_be_visible()
+        attempts = len(tab.http.requests)
+        await page.wait_for_timeout(3_000)
+        assert len(tab.http.requests) == attempts, "a refused session is not retried"
+
+
+async def test_the_main_flow_works_with_the_keyboard_alone(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    owner = await signed_in_client(web.url)
+    await completed_order_for(owner)
+    async with app_page(browser, web.url, token=token_of(owner), path="/reports") as tab:
+        page = tab.page
+        keyboard = page.keyboard
+        await expect(page.get_by_role("button", name="Request report")).to_be_visible()
+        await focus_by_tab(page, "Kind")
+        await keyboard.type("Orders")  # a <select> takes typed option text
+        await keyboard.press("Tab")  # Format
+        await keyboard.type("CSV")
+        await focus_by_tab(page, "Title")
+        await keyboard.type("Keyboard report")
+        await focus_by_tab(page, "Request report")
+        await keyboard.press("Enter")
+        row = job_row(page, "Keyboard report")
+        download = row.get_by_role("link", name="Download")
+        await expect(download).to_be_visible(timeout=30_000)
+        await focus_by_tab(page, "Download")
+        async with page.expect_download() as download_info:
+            await keyboard.press("Enter")
+        saved = await (await download_info.value).path()
+        assert b"Ada" in saved.read_bytes()
+
+
+async def completed_order_for(client: ReportsClient) -> None:
+    await add_product(client, "KEY-1", "Keycap", "3.00", stock=10)
+    await completed_order(client, "Ada", "ada@example.com", [("KEY-1", 2)])
+
+
+async def focus_by_tab(page: Page, name: str, limit: int = 80) -> None:
+    """Press Tab until the focused control's accessible name is `name`."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        focused: str = await page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (!el) return "";
+                const label = el.labels && el.labels[0] ? el.labels[0].textContent : "";
+                return (el.getAttribute("aria-label") || label || el.textContent || "").trim();
+            }"""
+        )
+        if focused == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+SCREENS = ["reports", "orders", "products", "schedules", "dashboard"]
+
+
+async def test_every_screen_passes_axe_and_fits_a_phone(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    await completed_order_for(client)
+    job = await request_report(client, kind="SALES", format="CSV", title="Phone check")
+    await wait_for_job(client, job["id"])
+    async with app_page(browser, web.url) as tab:
+        await expect(tab.page.get_by_role("button", name="Sign in")).to_be_visible()
+        assert await serious_violations(tab.page) == []
+        await tab.page.set_viewport_size(PHONE)
+        assert await sideways_overflow(tab.page) == 0
+        await screenshot(tab.page, "sign-in-phone")
+    async with app_page(browser, web.url, token=token_of(client), viewport=PHONE) as tab:
+        page = tab.page
+        for screen in SCREENS:
+            await page.get_by_role("link", name=screen.capitalize()).click()
+            await expect(page.get_by_role("heading", level=1)).to_have_text(screen.capitalize())
+            await page.wait_for_load_state("networkidle")
+            assert await serious_violations(page) == [], screen
+            assert await sideways_overflow(page) == 0, screen
+            await screenshot(page, f"{screen}-phone")
+        await page.goto(f"/reports/{job['id']}")
+        await expect(page.get_by_role("heading", name="Phone check")).to_be_visible()
+        assert await serious_violations(page) == []
+        assert await sideways_overflow(page) == 0
+        await screenshot(page, "job-details-phone")
+        assert tab.errors == []
+
+
+async def test_the_app_sends_no_http_request_while_idle_with_jobs_running(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    await seed_line_items(client, 1000)
+    async with app_page(browser, web.url, token=token_of(client), path="/reports") as tab:
+        page = tab.page
+        jobs = [
+            await request_report(client, kind="ORDERS", format="CSV", title=f"Idle {n}")
+            for n in range(2)
+        ]
+        await expect(job_row(page, "Idle 1").get_by_text("Running", exact=True)).to_be_visible(
+            timeout=30_000
+        )
+        before = list(tab.http.requests)
+        bar = job_row(page, "Idle 0").get_by_role("progressbar")
+        start = int(await bar.get_attribute("aria-valuenow") or 0)
+        await page.wait_for_timeout(30_000)
+        moved = int(await bar.get_attribute("aria-valuenow") or 0)
+        assert tab.http.requests == before, tab.http.requests[len(before) :]
+        assert moved > start, "the page was live all along"
+    for job in jobs:
+        await client.execute(CANCEL_REPORT, {"id": job["id"]})
+
+
+async def test_graphiql_loads_with_no_internet_and_subscribes(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    context = await browser.new_context(base_url=web.url)
+    try:
+        outside: list[str] = []
+
+        async def only_the_service(route: Route) -> None:
+            if route.request.url.startswith(web.url):
+                await route.continue_()
+            else:
+                outside.append(route.request.url)
+                await route.abort()
+
+        await context.route("**/*", only_the_service)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto("/graphql")
+        editor = page.locator(".graphiql-query-editor .CodeMirror")
+        await expect(editor).to_be_visible(timeout=15_000)
+        # The schema's introspection answered: GraphiQL knows a subscription from a query.
+        await page.wait_for_load_state("networkidle")
+        # The headers pane is open: the page opens it with an Authorization template.
+        await page.evaluate(
+            """([query, headers]) => {
+                const editor = (selector) => document.querySelector(selector).CodeMirror;
+                editor(".graphiql-query-editor .CodeMirror").setValue(query);
+                editor(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")
+                  .setValue(headers);
+            }""",
+            [
+                "subscription Watch { reportJobs { title status } }",
+                f'{{"Authorization": "Bearer {token_of(client)}"}}',
+            ],
+        )
+        subscribed = asyncio.Event()
+
+        def watch_socket(socket: WebSocket) -> None:
+            def sent(payload: str | bytes) -> None:
+                if '"subscribe"' in str(payload):
+                    subscribed.set()
+
+            socket.on("framesent", sent)
+
+        page.on("websocket", watch_socket)
+        # GraphiQL re-reads its editors a moment after an edit; run the document after that.
+        await page.wait_for_timeout(1_000)
+        await page.get_by_role("button", name=re.compile("Execute query")).click()
+        await asyncio.wait_for(subscribed.wait(), timeout=15)
+        # The API holds the subscription a moment after the message that asks for it.
+        await page.wait_for_timeout(500)
+        await request_report(client, kind="SALES", format="CSV", title="Seen in GraphiQL")
+        result = page.locator(".graphiql-response")
+        await expect(result).to_contain_text("Seen in GraphiQL", timeout=15_000)
+        assert outside == [] and errors == []
+    finally:
+        await context.close()
