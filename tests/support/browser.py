@@ -91,13 +91,17 @@ async def app_page(
     token: str | None = None,
     viewport: ViewportSize | None = None,
     path: str = "/",
+    init_script: str | None = None,
 ) -> AsyncIterator[AppPage]:
-    """A tab on the app, signed in with `token` if given; page errors are collected."""
+    """A tab on the app, signed in with `token` if given, `init_script` run before the
+    app's own; page errors are collected."""
     context = await browser.new_context(
         base_url=base_url, viewport=viewport or DESKTOP, accept_downloads=True
     )
     if token is not None:
         await context.add_init_script(f"window.sessionStorage.setItem({TOKEN_KEY!r}, {token!r})")
+    if init_script is not None:
+        await context.add_init_script(init_script)
     page = await context.new_page()
     http = HttpLog()
     errors: list[str] = []

@@ -94,9 +94,9 @@ export function DeliveryTargetLines(props: DeliveryTargetLinesProps) {
       {lines.length === 0 ? (
         <p className="muted">None: reports are kept for download only.</p>
       ) : (
-        <ol style={{ listStyle: "none", padding: 0, margin: 0, display: "grid", gap: "0.5rem" }}>
+        <ol className="plain-list target-list">
           {lines.map((line, index) => (
-            <li key={line.key} className="actions" style={{ flexWrap: "nowrap" }}>
+            <li key={line.key} className="actions target-line">
               <input
                 ref={(element) => {
                   if (element) inputs.current.set(line.key, element);

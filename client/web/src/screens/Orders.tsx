@@ -1,13 +1,5 @@
 import { useMutation, useQuery } from "@apollo/client/react";
-import {
-  useEffect,
-  useId,
-  useRef,
-  useState,
-  type ChangeEvent,
-  type CSSProperties,
-  type FormEvent,
-} from "react";
+import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 
 import { announce } from "../components/Announcer";
 import { Field } from "../components/Field";
@@ -27,19 +19,6 @@ const ITEMS_FETCHED = 20;
 const STATUSES: readonly OrderStatus[] = ["PENDING", "COMPLETED", "CANCELLED"];
 const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
 const NOT_WHOLE = "Quantity must be a whole number.";
-// Names, emails and SKUs can be long unbroken strings; let them wrap instead of widening the table.
-const WRAP: CSSProperties = { overflowWrap: "anywhere" };
-const PLAIN_LIST: CSSProperties = { margin: 0, padding: 0, listStyle: "none" };
-// A fieldset is at least as wide as its content by default, which would scroll a phone sideways.
-const LINES_BOX: CSSProperties = {
-  display: "grid",
-  gap: "0.75rem",
-  minWidth: 0,
-  margin: 0,
-  padding: "0.75rem",
-  border: "1px solid var(--line)",
-  borderRadius: "var(--radius)",
-};
 
 interface Line {
   key: number;
@@ -181,7 +160,7 @@ function OrderRow({ order }: { order: OrderFieldsFragment }) {
   const hidden = order.items.length - ITEMS_SHOWN;
   return (
     <tr>
-      <td data-label="Customer" style={WRAP}>
+      <td data-label="Customer">
         <div>
           {order.customerName}
           <br />
@@ -200,8 +179,8 @@ function OrderRow({ order }: { order: OrderFieldsFragment }) {
         {formatDateTime(order.createdAt)}
       </td>
       <td data-label="Completed">{formatDateTime(order.completedAt)}</td>
-      <td data-label="Items" style={WRAP}>
-        <ul style={PLAIN_LIST}>
+      <td data-label="Items">
+        <ul className="plain-list">
           {order.items.slice(0, ITEMS_SHOWN).map((item, index) => (
             <li key={index}>
               {item.quantity} × {item.product.sku}
@@ -363,7 +342,7 @@ function NewOrder() {
             />
           </Field>
         </div>
-        <fieldset style={LINES_BOX} aria-describedby={itemsError ? itemsErrorId : undefined}>
+        <fieldset className="order-lines" aria-describedby={itemsError ? itemsErrorId : undefined}>
           <legend>Items</legend>
           {itemsError ? (
             <p className="field-error" id={itemsErrorId} role="alert">
@@ -400,7 +379,7 @@ function NewOrder() {
                   onChange={(event) => updateLine(line.key, { quantity: event.target.value })}
                 />
               </Field>
-              <div className="actions" style={{ alignSelf: "end" }}>
+              <div className="actions align-end">
                 <button
                   type="button"
                   aria-label={`Remove line ${index + 1}`}

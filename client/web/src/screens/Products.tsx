@@ -1,13 +1,5 @@
 import { useMutation, useQuery } from "@apollo/client/react";
-import {
-  useEffect,
-  useId,
-  useRef,
-  useState,
-  type CSSProperties,
-  type FormEvent,
-  type KeyboardEvent,
-} from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 
 import { announce } from "../components/Announcer";
 import { Field } from "../components/Field";
@@ -23,8 +15,6 @@ const PAGE_SIZE = 50;
 const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
 const PRODUCT_FIELDS = ["sku", "name", "price", "stock"] as const;
 const NOT_WHOLE = "Stock must be a whole number.";
-// SKUs and names can be long unbroken strings; let them wrap instead of widening the table.
-const WRAP: CSSProperties = { overflowWrap: "anywhere" };
 
 type Product = ProductsQuery["products"]["edges"][number]["node"];
 
@@ -236,12 +226,8 @@ function ProductRow({ product }: { product: Product }) {
   if (editing) return <ProductEditor product={product} onDone={() => setEditing(false)} />;
   return (
     <tr>
-      <td data-label="SKU" style={WRAP}>
-        {product.sku}
-      </td>
-      <td data-label="Name" style={WRAP}>
-        {product.name}
-      </td>
+      <td data-label="SKU">{product.sku}</td>
+      <td data-label="Name">{product.name}</td>
       <td data-label="Price" className="number">
         {formatMoney(product.price)}
       </td>
@@ -310,12 +296,10 @@ function ProductEditor({ product, onDone }: ProductEditorProps) {
   // width a cell is a two-column grid, its label then this.
   return (
     <tr ref={container}>
-      <td data-label="SKU" id={skuId} style={WRAP}>
+      <td data-label="SKU" id={skuId}>
         {product.sku}
       </td>
-      <td data-label="Name" style={WRAP}>
-        {product.name}
-      </td>
+      <td data-label="Name">{product.name}</td>
       <td data-label="Price" className="number">
         <div>
           <input

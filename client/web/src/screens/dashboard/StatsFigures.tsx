@@ -6,8 +6,6 @@ type Stats = ReportStatsQuery["reportStats"];
 // Every status and priority is shown, a missing one as 0, so figures keep their place.
 const STATUSES: readonly JobStatus[] = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
 const PRIORITIES: readonly Priority[] = ["URGENT", "HIGH", "NORMAL", "LOW"];
-// The two small tables side by side where they fit, one above the other on a phone.
-const TABLE_COLUMNS = "repeat(auto-fill, minmax(15rem, 1fr))";
 
 export function StatsFigures({ stats }: { stats: Stats }) {
   return (
@@ -36,7 +34,7 @@ export function StatsFigures({ stats }: { stats: Stats }) {
         <Figure label="Jobs running" value={stats.jobsRunning} />
         <Figure label="Workers alive" value={stats.workersAlive ?? "unknown"} />
       </dl>
-      <div className="stats" style={{ marginTop: "0.75rem", gridTemplateColumns: TABLE_COLUMNS }}>
+      <div className="stats stat-tables">
         <PriorityTable caption="Queue: due, waiting to start" rows={stats.queueDepth} />
         <PriorityTable caption="Delayed: waiting for a later time" rows={stats.delayedDepth} />
       </div>
@@ -62,7 +60,7 @@ function PriorityTable({ caption, rows }: PriorityTableProps) {
   const total = rows.reduce((sum, row) => sum + row.count, 0);
   return (
     <table className="data stat">
-      <caption style={{ textAlign: "left", fontWeight: 600 }}>
+      <caption className="stat-caption">
         {caption} ({total})
       </caption>
       <thead>

@@ -1,5 +1,5 @@
 import { useQuery } from "@apollo/client/react";
-import { useEffect, useRef } from "react";
+import { Fragment, useEffect, useRef } from "react";
 
 import { ProgressBar } from "../../components/ProgressBar";
 import { describeError } from "../../errors";
@@ -116,10 +116,10 @@ export function JobDetail({ id, onClose }: JobDetailProps) {
           <h3>Summary</h3>
           <dl className="details">
             {Object.entries(job.summary as Record<string, unknown>).map(([key, value]) => (
-              <div key={key} style={{ display: "contents" }}>
+              <Fragment key={key}>
                 <dt>{humanize(key.replace(/([a-z])([A-Z])/g, "$1_$2"))}</dt>
                 <dd>{typeof value === "object" ? JSON.stringify(value) : String(value)}</dd>
-              </div>
+              </Fragment>
             ))}
           </dl>
         </>

@@ -87,7 +87,7 @@ function NextRuns({ reading, timeZone }: { reading: CronReading; timeZone: strin
   );
   return (
     <div className="field">
-      <p id={headingId} style={{ margin: 0, fontWeight: 600, fontSize: "0.9rem" }}>
+      <p id={headingId} className="field-heading">
         Next {PREVIEW_RUNS} runs{zoneKnown ? ` (${timeZone})` : ""}
       </p>
       <RunList
@@ -114,7 +114,7 @@ function RunList({ reading, zoneKnown, runs, timeZone, headingId }: RunListProps
   if (!zoneKnown) return <p className="hint">Unknown time zone: choose one from the list.</p>;
   if (runs.length === 0) return <p className="hint">It does not run in the next 50 years.</p>;
   return (
-    <ol aria-labelledby={headingId} style={{ margin: 0, paddingLeft: "1.25rem" }}>
+    <ol aria-labelledby={headingId} className="cron-runs">
       {runs.map((run) => (
         <li key={run.getTime()}>
           <time dateTime={run.toISOString()}>{formatInZone(run, timeZone)}</time>

@@ -8,8 +8,6 @@ import { formatDateTime, humanize } from "../../format";
 import type { ScheduleFieldsFragment } from "../../gql/graphql";
 import { DELETE_SCHEDULE, RUN_SCHEDULE_NOW, SET_SCHEDULE_ENABLED } from "../../operations";
 
-const WRAP = { overflowWrap: "anywhere" } as const;
-
 interface ScheduleRowProps {
   schedule: ScheduleFieldsFragment;
   /** `opener` is the button pressed, for focus to return to. */
@@ -69,7 +67,7 @@ export function ScheduleRow({ schedule, onEdit, onHistory, onDeleted }: Schedule
 
   return (
     <tr>
-      <td data-label="Name" style={WRAP}>
+      <td data-label="Name">
         <strong>{name}</strong>
         {schedule.title ? <div className="muted">{schedule.title}</div> : null}
       </td>
@@ -80,15 +78,13 @@ export function ScheduleRow({ schedule, onEdit, onHistory, onDeleted }: Schedule
           {schedule.period ? humanize(schedule.period).toLowerCase() : "all time"}
         </div>
       </td>
-      <td data-label="Runs" style={WRAP}>
+      <td data-label="Runs">
         {describeCron(schedule.cron)}
         <div className="muted">
           <code>{schedule.cron}</code>
         </div>
       </td>
-      <td data-label="Time zone" style={WRAP}>
-        {schedule.timeZone}
-      </td>
+      <td data-label="Time zone">{schedule.timeZone}</td>
       <td data-label="Enabled">{schedule.enabled ? "Yes" : "No"}</td>
       <td data-label="Next run">
         {schedule.nextRunAt ? (

@@ -12,7 +12,6 @@ import { SCHEDULE_RUNS } from "../../operations";
 import { usePaging } from "../../paging";
 
 const PAGE_SIZE = 10;
-const WRAP = { overflowWrap: "anywhere" } as const;
 
 interface ScheduleRunsProps {
   schedule: { id: string; name: string };
@@ -136,9 +135,7 @@ function RunsBody({ loaded, missing, runs, failure, onRetry, caption }: RunsBody
                   <span className="muted">Report deleted</span>
                 )}
               </td>
-              <td data-label="Deliveries" style={WRAP}>
-                {run.job ? <Deliveries job={run.job} /> : "—"}
-              </td>
+              <td data-label="Deliveries">{run.job ? <Deliveries job={run.job} /> : "—"}</td>
             </tr>
           ))}
         </tbody>
@@ -150,7 +147,7 @@ function RunsBody({ loaded, missing, runs, failure, onRetry, caption }: RunsBody
 function JobState({ job }: { job: JobFieldsFragment }) {
   const active = job.status === "PENDING" || job.status === "RUNNING";
   return (
-    <div style={{ display: "grid", gap: "0.25rem" }}>
+    <div className="stack">
       <span>
         <span className={`status status-${job.status}`}>{humanize(job.status)}</span>{" "}
         <Link to={`/reports/${job.id}`}>{jobName(job)}</Link>
@@ -163,11 +160,7 @@ function JobState({ job }: { job: JobFieldsFragment }) {
           </span>
         </>
       ) : null}
-      {job.error ? (
-        <span className="muted" style={WRAP}>
-          {job.error}
-        </span>
-      ) : null}
+      {job.error ? <span className="muted">{job.error}</span> : null}
     </div>
   );
 }
@@ -175,7 +168,7 @@ function JobState({ job }: { job: JobFieldsFragment }) {
 function Deliveries({ job }: { job: JobFieldsFragment }) {
   if (job.deliveries.length === 0) return <span className="muted">None</span>;
   return (
-    <ul style={{ margin: 0, paddingLeft: "1rem" }}>
+    <ul className="delivery-list">
       {job.deliveries.map((delivery) => (
         <li key={`${delivery.channel} ${delivery.target}`}>
           {humanize(delivery.channel)} to {delivery.target}:{" "}
