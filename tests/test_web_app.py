@@ -429,3 +429,52 @@ async def test_graphiql_loads_with_no_internet_and_subscribes(
         assert outside == [] and errors == []
     finally:
         await context.close()
+
+
+async def test_a_schedule_is_made_read_in_words_and_run_now(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    await completed_order_for(client)
+    async with app_page(browser, web.url, token=token_of(client), path="/schedules") as tab:
+        page = tab.page
+        await page.get_by_label("Name", exact=True).fill("Monday sales")
+        cron = page.get_by_label("Cron", exact=True)
+        await cron.fill("61 7 * * MON")
+        await expect(page.get_by_text("Not a valid cron expression")).to_be_visible()
+        await page.get_by_role("button", name="Create schedule").click()
+        await expect(cron).to_have_attribute("aria-invalid", "true")
+        assert (await client.execute("{ reportSchedules { totalCount } }")) == {
+            "reportSchedules": {"totalCount": 0}
+        }
+
+        await cron.fill("0 7 * * MON")
+        await expect(page.get_by_text("At 07:00, only on Monday")).to_be_visible()
+        await page.get_by_label("Time zone", exact=True).fill("Europe/Berlin")
+        runs = page.get_by_role("list").filter(has_text="07:00")
+        await expect(page.get_by_text("Next 5 runs (Europe/Berlin)")).to_be_visible()
+        await expect(runs.get_by_role("listitem")).to_have_count(5)
+        await page.get_by_role("button", name="Add delivery target").click()
+        await page.get_by_label("Delivery target 1", exact=True).fill("boss@example.com")
+        await page.get_by_role("button", name="Create schedule").click()
+        row = job_row(page, "Monday sales")
+        await expect(row).to_contain_text("Europe/Berlin")
+
+        await page.get_by_role("button", name="Run Monday sales now").click()
+        await page.get_by_role("button", name="History of Monday sales").click()
+        history = page.get_by_role("region", name=re.compile("Monday sales"))
+        await expect(history.get_by_text("Completed", exact=True)).to_be_visible(timeout=30_000)
+        await expect(history.get_by_text("Sent", exact=True)).to_be_visible(timeout=30_000)
+        await expect(history).to_contain_text("boss@example.com")
+        await screenshot(page, "schedules-history-desktop")
+
+        await page.get_by_role("link", name="Dashboard").click()
+        completed = page.locator(".stat").filter(has=page.get_by_text("Completed", exact=True))
+        await expect(completed.locator("dd")).to_have_text("1")
+        await expect(page.get_by_role("img", name=re.compile("finished"))).to_be_visible()
+        loads = len(tab.http.documents)
+        # The figures follow the tab's job events, not a timer.
+        job = await request_report(client, kind="SALES", format="CSV", title="Counted")
+        await wait_for_job(client, job["id"])
+        await expect(completed.locator("dd")).to_have_text("2", timeout=10_000)
+        assert tab.http.documents[loads:] == []

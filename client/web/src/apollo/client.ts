@@ -70,8 +70,11 @@ export function createApollo(): ReportsApollo {
       closed: (event) => {
         const code = closeCode(event);
         if (code === UNAUTHENTICATED_CLOSE_CODE) {
-          setConnectionState("signed-out", "Your session ended; sign in again.");
-          setToken(null);
+          // After Sign out the token is gone already: that is no news to the person.
+          if (currentToken() !== null) {
+            setConnectionState("signed-out", "Your session ended; sign in again.");
+            setToken(null);
+          }
           return;
         }
         if (code === RATE_LIMITED_CLOSE_CODE) {

@@ -60,8 +60,9 @@ export function JobsTable({ onOpen }: JobsTableProps) {
     },
     [paging.page, status, kind, updateQuery],
   );
+  // A new job, or one that has just reached the status the table is filtered on.
   useJobEventListener(({ job, previousStatus }) => {
-    if (previousStatus === null) add(job);
+    if (previousStatus === null || (status !== null && previousStatus !== job.status)) add(job);
   });
 
   const jobs = useMemo(() => data?.reportJobs.edges.map((edge) => edge.node) ?? [], [data]);
