@@ -263,15 +263,21 @@ async def test_a_revoked_session_is_shown_as_signed_out(
         assert len(tab.http.requests) == attempts, "a refused session is not retried"
 
 
-async def test_the_main_flow_works_with_the_keyboard_alone(
-    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
-) -> None:
-    owner = await signed_in_client(web.url)
-    await completed_order_for(owner)
-    async with app_page(browser, web.url, token=token_of(owner), path="/reports") as tab:
+async def test_the_main_flow_works_with_the_keyboard_alone(web: WebStack, browser: Browser) -> None:
+    async with app_page(browser, web.url) as tab:
         page = tab.page
         keyboard = page.keyboard
+        await focus_by_tab(page, "Email")
+        await keyboard.type(f"keys-{uuid.uuid4().hex[:10]}@example.com")
+        await keyboard.press("Tab")
+        await keyboard.type(PASSWORD)
+        await focus_by_tab(page, "Create account")
+        await keyboard.press("Enter")
         await expect(page.get_by_role("button", name="Request report")).to_be_visible()
+        async with ReportsClient(web.url) as owner:
+            owner.token = await page.evaluate("sessionStorage.getItem('reports.token')")
+            await completed_order_for(owner)
+
         await focus_by_tab(page, "Kind")
         await keyboard.type("Orders")  # a <select> takes typed option text
         await keyboard.press("Tab")  # Format
@@ -288,6 +294,60 @@ async def test_the_main_flow_works_with_the_keyboard_alone(
             await keyboard.press("Enter")
         saved = await (await download_info.value).path()
         assert b"Ada" in saved.read_bytes()
+
+        await focus_by_tab(page, "Sign out")
+        await keyboard.press("Enter")
+        await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        assert "Your session ended" not in await page.content()
+
+
+async def test_several_jobs_are_cancelled_then_retried_at_once(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    await seed_line_items(client, 400)
+    async with app_page(browser, web.url, token=token_of(client), path="/reports") as tab:
+        page = tab.page
+        titles = ["Batch A", "Batch B"]
+        for title in titles:
+            await request_report(client, kind="ORDERS", format="CSV", title=title)
+        for title in titles:
+            await expect(job_row(page, title)).to_be_visible()
+            await page.get_by_label(f"Select {title}").check()
+        await page.get_by_role("button", name="Cancel selected").click()
+        for title in titles:
+            await expect(job_row(page, title).get_by_text("Cancelled", exact=True)).to_be_visible()
+        await expect(page.get_by_role("main").get_by_text("Cancelled 2 job(s).")).to_be_visible()
+
+        for title in titles:
+            await page.get_by_label(f"Select {title}").check()
+        await page.get_by_role("button", name="Retry selected").click()
+        for title in titles:
+            row = job_row(page, title)
+            await expect(row.get_by_text(re.compile("^(Pending|Running)$"))).to_be_visible()
+            await expect(row.get_by_role("button", name="Cancel", exact=True)).to_be_visible()
+        for title in titles:
+            await page.get_by_label(f"Select {title}").check()
+        await page.get_by_role("button", name="Cancel selected").click()
+        for title in titles:
+            await expect(job_row(page, title).get_by_text("Cancelled", exact=True)).to_be_visible()
+    jobs = await client.execute("{ reportJobs { edges { node { status attempts } } } }")
+    assert [edge["node"] for edge in jobs["reportJobs"]["edges"]] == [
+        {"status": "CANCELLED", "attempts": 2},
+        {"status": "CANCELLED", "attempts": 2},
+    ]
+
+
+async def test_sign_out_revokes_the_token(
+    web: WebStack, browser: Browser, signed_in_client: SignedInClientFactory
+) -> None:
+    client = await signed_in_client(web.url)
+    async with app_page(browser, web.url, token=token_of(client), path="/orders") as tab:
+        await tab.page.get_by_role("button", name="Sign out").click()
+        await expect(tab.page.get_by_role("button", name="Sign in")).to_be_visible()
+        assert await tab.page.evaluate("sessionStorage.getItem('reports.token')") is None
+    refused = await client.post("{ me { id } }")
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def completed_order_for(client: ReportsClient) -> None:

@@ -4,6 +4,7 @@ import { Navigate, Route, Routes } from "react-router";
 
 import { connectionReason, setConnectionState } from "./apollo/connection";
 import { Announcer } from "./components/Announcer";
+import { LOGOUT } from "./operations";
 import { Layout } from "./components/Layout";
 import { Dashboard } from "./screens/Dashboard";
 import { Orders } from "./screens/Orders";
@@ -23,11 +24,22 @@ export function App() {
     setNewAccount(account?.email ?? null);
     setToken(next);
   };
-  const signedOut = () => {
+  const signOut = async () => {
+    const token = currentToken();
     setNewAccount(null);
+    // Forgotten first, so that the API closing the socket of the session it revokes
+    // reads as the sign-out it is, not as a session that ended by itself.
     setToken(null);
+    try {
+      await apollo.mutate({
+        mutation: LOGOUT,
+        context: { headers: { Authorization: `Bearer ${token}` } },
+      });
+    } catch {
+      // Signed out here even if the API could not be told: the token is forgotten.
+    }
     // Nothing of the last account stays in this tab.
-    void apollo.clearStore();
+    await apollo.clearStore();
   };
 
   return (
@@ -36,7 +48,7 @@ export function App() {
       {token === null ? (
         <SignIn reason={connectionReason()} onSignedIn={signedIn} />
       ) : (
-        <Layout onSignedOut={signedOut}>
+        <Layout onSignOut={() => void signOut()}>
           {newAccount ? (
             <p className="banner" role="status">
               Welcome! We sent a confirmation link to {newAccount}. This session works now; to sign

@@ -1,9 +1,9 @@
-import { useMutation, useQuery } from "@apollo/client/react";
+import { useQuery } from "@apollo/client/react";
 import type { ReactNode } from "react";
 import { NavLink } from "react-router";
 
 import { useJobEvents } from "../live/jobEvents";
-import { LOGOUT, ME } from "../operations";
+import { ME } from "../operations";
 import { ConnectionBanner } from "./ConnectionBanner";
 
 const SECTIONS = [
@@ -15,23 +15,14 @@ const SECTIONS = [
 ] as const;
 
 interface LayoutProps {
-  onSignedOut: () => void;
+  onSignOut: () => void;
   children: ReactNode;
 }
 
 /** The signed-in frame: navigation, the connection banner, and the live job events. */
-export function Layout({ onSignedOut, children }: LayoutProps) {
+export function Layout({ onSignOut, children }: LayoutProps) {
   useJobEvents();
   const { data } = useQuery(ME);
-  const [logout, { loading }] = useMutation(LOGOUT);
-  const signOut = async () => {
-    try {
-      await logout();
-    } finally {
-      // Signed out here even if the API could not be told: the token is forgotten.
-      onSignedOut();
-    }
-  };
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -50,7 +41,7 @@ export function Layout({ onSignedOut, children }: LayoutProps) {
         </nav>
         <div className="account">
           {data ? <span className="who">{data.me.email}</span> : null}
-          <button type="button" onClick={() => void signOut()} disabled={loading}>
+          <button type="button" onClick={onSignOut}>
             Sign out
           </button>
         </div>
