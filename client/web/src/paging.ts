@@ -1,5 +1,7 @@
 import { useState } from "react";
 
+export type Paging = ReturnType<typeof usePaging>;
+
 /** Cursor paging: the cursors of the pages behind the current one. */
 export function usePaging() {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);

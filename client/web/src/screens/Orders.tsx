@@ -122,13 +122,7 @@ export function Orders() {
             </table>
           </>
         ) : null}
-        <Pager
-          page={paging.page}
-          hasNext={connection?.pageInfo.hasNextPage ?? false}
-          onPrevious={paging.previous}
-          onNext={() => paging.next(connection?.pageInfo.endCursor)}
-          label="Order pages"
-        />
+        <Pager paging={paging} pageInfo={connection?.pageInfo} label="Order pages" />
       </section>
     </>
   );

@@ -104,13 +104,7 @@ export function Products() {
             </table>
           </>
         ) : null}
-        <Pager
-          page={paging.page}
-          hasNext={connection?.pageInfo.hasNextPage ?? false}
-          onPrevious={paging.previous}
-          onNext={() => paging.next(connection?.pageInfo.endCursor)}
-          label="Product pages"
-        />
+        <Pager paging={paging} pageInfo={connection?.pageInfo} label="Product pages" />
       </section>
     </>
   );

@@ -202,13 +202,7 @@ export function JobsTable({ onOpen }: JobsTableProps) {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        label="Job pages"
-        page={paging.page}
-        hasNext={data?.reportJobs.pageInfo.hasNextPage ?? false}
-        onPrevious={paging.previous}
-        onNext={() => paging.next(data?.reportJobs.pageInfo.endCursor)}
-      />
+      <Pager paging={paging} pageInfo={data?.reportJobs.pageInfo} label="Job pages" />
     </section>
   );
 }

@@ -76,11 +76,9 @@ export function ScheduleRuns({ schedule, onClose }: ScheduleRunsProps) {
       ) : null}
       {found ? (
         <Pager
+          paging={paging}
+          pageInfo={found.runs.pageInfo}
           label={`Pages of ${schedule.name}'s runs`}
-          page={paging.page}
-          hasNext={found.runs.pageInfo.hasNextPage}
-          onPrevious={paging.previous}
-          onNext={() => paging.next(found.runs.pageInfo.endCursor)}
         />
       ) : null}
     </section>

@@ -96,13 +96,7 @@ export function ScheduleTable({ onEdit, onHistory, onDeleted }: ScheduleTablePro
           Loading the page…
         </p>
       ) : null}
-      <Pager
-        label="Schedule pages"
-        page={paging.page}
-        hasNext={connection.pageInfo.hasNextPage}
-        onPrevious={paging.previous}
-        onNext={() => paging.next(connection.pageInfo.endCursor)}
-      />
+      <Pager paging={paging} pageInfo={connection.pageInfo} label="Schedule pages" />
     </>
   );
 }
