@@ -9,6 +9,7 @@ Usage: python wheel_smoke_client.py <API base URL>
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 import uuid
@@ -77,6 +78,15 @@ async def main(base_url: str) -> None:
             if download.status_code != 200 or not download.content.startswith(starts_with):
                 raise SystemExit(f"{kind} {report_format} download: {download.status_code}")
             print(f"{kind} {report_format}: COMPLETED, {len(download.content)} bytes downloaded")
+        # The installed package serves the web app it ships, and its assets.
+        page = await client.download("/reports")
+        script = re.search(r'src="(/assets/[^"]+\.js)"', page.text)
+        if page.status_code != 200 or script is None:
+            raise SystemExit(f"the web app's page: {page.status_code}")
+        asset = await client.download(script.group(1))
+        if asset.status_code != 200 or not asset.content:
+            raise SystemExit(f"the web app's script {script.group(1)}: {asset.status_code}")
+        print(f"web app: served, its script {len(asset.content)} bytes")
 
 
 if __name__ == "__main__":
