@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(DOWNLOADS_PREFIX + "{token}", download_report),
             Route(CONFIRM_PREFIX + "{token}", confirm_sign_up, methods=["GET", "POST"]),
             Route("/health", health),
-            # Last: every other GET path is the web app's.
+            # Last: the web app's own paths.
             *pages.routes(),
         ],
         middleware=middleware,

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from schema.http.web_app import PAGE_CSP, web_app_dir
+from schema.http.web_app import APP_CSP, APP_SECTIONS, GRAPHIQL_CSP, web_app_dir
+from service.processes import PROJECT_ROOT
 
 HTML = {"Accept": "text/html"}
 
@@ -22,12 +23,12 @@ async def browser_like(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.mark.parametrize("path", ["/", "/reports", "/reports/42", "/orders", "/no/such/screen"])
+@pytest.mark.parametrize("path", ["/", "/reports", "/reports/42", "/orders", "/dashboard"])
 async def test_the_app_s_routes_are_its_page(browser_like: httpx.AsyncClient, path: str) -> None:
     response = await browser_like.get(path, headers=HTML)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["content-security-policy"] == PAGE_CSP
+    assert response.headers["content-security-policy"] == APP_CSP
     assert response.headers["cache-control"] == "no-cache"
     assert '<div id="root">' in response.text
 
@@ -43,7 +44,20 @@ async def test_assets_are_cached_for_good_and_compressed(browser_like: httpx.Asy
     assert "javascript" in response.headers["content-type"]
 
 
-@pytest.mark.parametrize("path", ["/assets/missing.js", "/favicon.ico", "/reports/report.pdf"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assets/missing.js",
+        "/assets",
+        "/favicon.ico",
+        "/reports/report.pdf",
+        "/downloads/",
+        "/downloads/x/y",
+        "/confirm/",
+        "/etc/passwd",
+        "/no/such/screen",
+    ],
+)
 async def test_a_missing_file_is_404_not_the_app(
     browser_like: httpx.AsyncClient, path: str
 ) -> None:
@@ -54,7 +68,7 @@ async def test_a_missing_file_is_404_not_the_app(
 async def test_graphiql_is_served_from_here_not_a_cdn(browser_like: httpx.AsyncClient) -> None:
     response = await browser_like.get("/graphql", headers=HTML)
     assert response.status_code == 200
-    assert response.headers["content-security-policy"] == PAGE_CSP
+    assert response.headers["content-security-policy"] == GRAPHIQL_CSP
     assert "graphiql" in response.text
     assert not re.search(r"(src|href)=\"(https?:)?//", response.text), response.text
 
@@ -76,3 +90,12 @@ def test_the_bundle_loads_nothing_from_elsewhere() -> None:
 async def test_writes_to_app_paths_are_refused(browser_like: httpx.AsyncClient) -> None:
     response = await browser_like.post("/reports", content=b"{}")
     assert response.status_code == 405
+
+
+def test_the_server_knows_each_of_the_app_s_routes() -> None:
+    """Opening any of the app's routes directly (a bookmark, a reload) gets the app."""
+    routes = (PROJECT_ROOT / "client" / "web" / "src" / "App.tsx").read_text()
+    paths = re.findall(r'<Route path="(/[^"]*)"', routes)
+    assert paths
+    sections = {path.removeprefix("/").split("/", 1)[0] for path in paths}
+    assert sections == APP_SECTIONS

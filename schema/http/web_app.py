@@ -19,18 +19,27 @@ from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
 ASSETS_PREFIX = "/assets"
+# The first segment of each of the app's own routes (client/web/src/App.tsx; a test
+# keeps the two in step); "" is /. Any other path is a plain 404.
+APP_SECTIONS = frozenset({"", "reports", "orders", "products", "schedules", "dashboard"})
 APP_PAGE = "index.html"
 GRAPHIQL_PAGE = "graphiql.html"
 
-# Exactly what the pages need: their own scripts, styles, images and fonts, the API
-# over HTTP and WebSocket on the same origin ('self' covers ws: and wss: of the
-# page's host in CSP 3), and nothing inline, framed or posted elsewhere.
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+# Exactly what the app needs: its own scripts, styles and images, the API over HTTP
+# and WebSocket on the same origin ('self' covers ws: and wss: of the page's host in
+# CSP 3), and nothing inline, framed or posted anywhere (its forms never navigate).
+APP_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-_PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"}
+# GraphiQL's the same, but for its fonts (data: URLs in its stylesheet) and the
+# <style> element its dialogs add to hold the page still (react-remove-scroll),
+# whose text, and so hash, depends on the browser's scrollbar width.
+GRAPHIQL_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 # Asset names carry a hash of their content: a name never serves other bytes.
 _ASSET_CACHE = "public, max-age=31536000, immutable"
 
@@ -64,19 +73,20 @@ class WebPages:
         self.graphiql = _read(directory / GRAPHIQL_PAGE)
 
     def app_page(self) -> Response:
-        return _page(self.app)
+        return _page(self.app, APP_CSP)
 
     def graphiql_page(self) -> Response:
-        return _page(self.graphiql)
+        return _page(self.graphiql, GRAPHIQL_CSP)
 
     def routes(self) -> list[BaseRoute]:
-        """/, the assets, and every other GET path that looks like one of the app's own
-        routes (/reports/42): the app routes in the browser."""
+        """The assets, and the app's page for / and each of its own routes
+        (/reports/42): the app routes in the browser."""
 
         async def app_route(request: Request) -> Response:
+            section = request.path_params["path"].split("/", 1)[0]
             last_segment = request.url.path.rsplit("/", 1)[-1]
-            if "." in last_segment:
-                # A missing file (/favicon.ico, an old asset) is a 404, not the app.
+            # A missing file (/favicon.ico, an old asset) is a 404, not the app.
+            if section not in APP_SECTIONS or "." in last_segment:
                 return PlainTextResponse("Not Found", status_code=404)
             return self.app_page()
 
@@ -99,10 +109,12 @@ def _read(page: Path) -> bytes | None:
         return None
 
 
-def _page(content: bytes | None) -> Response:
+def _page(content: bytes | None, policy: str) -> Response:
     if content is None:
         return PlainTextResponse(
             "The web app is not built: run `npm ci && npm run build` in client/web.",
             status_code=503,
         )
-    return HTMLResponse(content, headers=_PAGE_HEADERS)
+    return HTMLResponse(
+        content, headers={"Content-Security-Policy": policy, "Cache-Control": "no-cache"}
+    )

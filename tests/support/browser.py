@@ -7,6 +7,7 @@ test-artifacts/screenshots/, which CI keeps.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from playwright.async_api import (
     Page,
     Request,
     ViewportSize,
+    WebSocket,
     async_playwright,
 )
 
@@ -76,10 +78,28 @@ class HttpLog:
 
 
 @dataclass
+class LiveLog:
+    """The app's WebSockets: how many it opened, and whether it has subscribed yet."""
+
+    opened: int = 0
+    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def record(self, socket: WebSocket) -> None:
+        self.opened += 1
+
+        def sent(payload: str | bytes) -> None:
+            if '"subscribe"' in str(payload):
+                self.subscribed.set()
+
+        socket.on("framesent", sent)
+
+
+@dataclass
 class AppPage:
     page: Page
     context: BrowserContext
     http: HttpLog
+    live: LiveLog
     errors: list[str]
 
 
@@ -104,8 +124,10 @@ async def app_page(
         await context.add_init_script(init_script)
     page = await context.new_page()
     http = HttpLog()
+    live = LiveLog()
     errors: list[str] = []
     page.on("request", http.record)
+    page.on("websocket", live.record)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
@@ -113,7 +135,7 @@ async def app_page(
     )
     try:
         await page.goto(path)
-        yield AppPage(page=page, context=context, http=http, errors=errors)
+        yield AppPage(page=page, context=context, http=http, live=live, errors=errors)
     finally:
         await context.close()
 

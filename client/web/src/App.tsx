@@ -27,8 +27,9 @@ export function App() {
   const signOut = async () => {
     const token = currentToken();
     setNewAccount(null);
-    // Forgotten first, so that the API closing the socket of the session it revokes
-    // reads as the sign-out it is, not as a session that ended by itself.
+    // Forgotten first (which also empties the cache), so that the API closing the
+    // socket of the session it revokes reads as the sign-out it is, not as a session
+    // that ended by itself.
     setToken(null);
     try {
       await apollo.mutate({
@@ -38,8 +39,6 @@ export function App() {
     } catch {
       // Signed out here even if the API could not be told: the token is forgotten.
     }
-    // Nothing of the last account stays in this tab.
-    await apollo.clearStore();
   };
 
   return (

@@ -7,6 +7,9 @@ export interface Problem {
   code: string | null;
 }
 
+/** No problem: nothing to show. */
+export const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
+
 // The API names the input a BAD_USER_INPUT is about in extensions.field
 // ("price", "items[0].sku", "deliverTo"); the form shows it beside that field.
 export function describeError(error: unknown): Problem {

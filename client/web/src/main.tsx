@@ -7,7 +7,7 @@ import { createApollo } from "./apollo/client";
 import { App } from "./App";
 import "./styles.css";
 
-const { apollo } = createApollo();
+const apollo = createApollo();
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");
 

@@ -15,6 +15,7 @@ export const JOB_FIELDS = graphql(`
     error
     rowCount
     fileSize
+    summary
     dateFrom
     dateTo
     createdAt
@@ -195,7 +196,6 @@ export const REPORT_JOB = graphql(`
   query ReportJob($id: ID!) {
     reportJob(id: $id) {
       ...JobFields
-      summary
     }
   }
 `);

@@ -4,9 +4,11 @@ import { SetContextLink } from "@apollo/client/link/context";
 import { ErrorLink } from "@apollo/client/link/error";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition } from "@apollo/client/utilities";
-import { createClient, type Client } from "graphql-ws";
+import { createClient } from "graphql-ws";
+import { tap } from "rxjs";
 
-import { currentToken, setToken } from "../session";
+import { withNewestJobs } from "../live/newerJobs";
+import { currentToken, setToken, subscribeToken } from "../session";
 import { setConnectionState } from "./connection";
 
 // Close codes the API uses for a refusal that retrying cannot fix
@@ -14,6 +16,13 @@ import { setConnectionState } from "./connection";
 const UNAUTHENTICATED_CLOSE_CODE = 4401;
 const RATE_LIMITED_CLOSE_CODE = 4429;
 const MAX_RETRY_WAIT_MS = 10_000;
+// A ping every 10 s, and a socket whose pong is this late is taken for dead (a laptop
+// woken from sleep, a network gone quiet): graphql-ws itself only sends pings.
+const PING_EVERY_MS = 10_000;
+const PONG_WITHIN_MS = 5_000;
+// graphql-transport-ws's "timed out"; graphql-ws reconnects after it.
+const TIMED_OUT_CLOSE_CODE = 4408;
+const SESSION_ENDED = "Your session ended; sign in again.";
 
 function graphqlUrl(protocol: "http" | "ws"): string {
   const url = new URL("/graphql", window.location.href);
@@ -27,15 +36,12 @@ function closeCode(event: unknown): number | undefined {
     : undefined;
 }
 
-export interface ReportsApollo {
-  apollo: ApolloClient;
-  socket: Client;
-}
-
 /** One Apollo client and one WebSocket per tab, both carrying the session's token. */
-export function createApollo(): ReportsApollo {
+export function createApollo(): ApolloClient {
   let droppedSinceConnect = false;
   let apollo: ApolloClient | null = null;
+  let openSocket: WebSocket | null = null;
+  let pongDue: ReturnType<typeof setTimeout> | undefined;
 
   const socket = createClient({
     url: graphqlUrl("ws"),
@@ -54,11 +60,22 @@ export function createApollo(): ReportsApollo {
       const code = closeCode(event);
       return code !== UNAUTHENTICATED_CLOSE_CODE && code !== RATE_LIMITED_CLOSE_CODE;
     },
-    // A ping every 10 s notices a silently dead network within seconds; pings are
-    // WebSocket frames, not HTTP requests.
-    keepAlive: 10_000,
+    // Pings are WebSocket frames, not HTTP requests.
+    keepAlive: PING_EVERY_MS,
     on: {
-      connected: () => {
+      ping: (received) => {
+        if (received) return;
+        pongDue = setTimeout(() => {
+          if (openSocket?.readyState === WebSocket.OPEN) {
+            openSocket.close(TIMED_OUT_CLOSE_CODE, "No pong");
+          }
+        }, PONG_WITHIN_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongDue);
+      },
+      connected: (socket) => {
+        openSocket = socket as WebSocket;
         setConnectionState("live");
         if (droppedSinceConnect) {
           droppedSinceConnect = false;
@@ -68,11 +85,13 @@ export function createApollo(): ReportsApollo {
         }
       },
       closed: (event) => {
+        openSocket = null;
+        clearTimeout(pongDue);
         const code = closeCode(event);
         if (code === UNAUTHENTICATED_CLOSE_CODE) {
           // After Sign out the token is gone already: that is no news to the person.
           if (currentToken() !== null) {
-            setConnectionState("signed-out", "Your session ended; sign in again.");
+            setConnectionState("signed-out", SESSION_ENDED);
             setToken(null);
           }
           return;
@@ -100,11 +119,19 @@ export function createApollo(): ReportsApollo {
       CombinedGraphQLErrors.is(error) &&
       error.errors.some((item) => item.extensions?.code === "UNAUTHENTICATED");
     if (unauthenticated && currentToken() !== null) {
-      setConnectionState("signed-out", "Your session ended; sign in again.");
+      setConnectionState("signed-out", SESSION_ENDED);
       setToken(null);
     }
   });
-  const http = ApolloLink.from([signedOut, auth, new HttpLink({ uri: graphqlUrl("http") })]);
+  const newestJobs = new ApolloLink((operation, forward) =>
+    forward(operation).pipe(tap((result) => withNewestJobs(result.data))),
+  );
+  const http = ApolloLink.from([
+    signedOut,
+    newestJobs,
+    auth,
+    new HttpLink({ uri: graphqlUrl("http") }),
+  ]);
   const live = new GraphQLWsLink(socket);
   const link = ApolloLink.split(
     ({ query }) => {
@@ -130,5 +157,9 @@ export function createApollo(): ReportsApollo {
       },
     }),
   });
-  return { apollo, socket };
+  // Nothing of one account is kept for the next one signed in in this tab.
+  subscribeToken(() => {
+    if (currentToken() === null) void apollo?.clearStore();
+  });
+  return apollo;
 }

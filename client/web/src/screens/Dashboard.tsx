@@ -1,13 +1,13 @@
 import { useQuery } from "@apollo/client/react";
-import { useEffect, useRef } from "react";
 
-import { describeError } from "../errors";
+import { LoadError } from "../components/LoadError";
 import { useJobEventListener } from "../live/jobEvents";
 import { REPORT_STATS } from "../operations";
 import { FinishedChart } from "./dashboard/FinishedChart";
 import { StatsFigures } from "./dashboard/StatsFigures";
 import { useFinishedTimes } from "./dashboard/useFinishedTimes";
 import { useMinuteClock } from "./dashboard/useMinuteClock";
+import { useDebouncedCall } from "./useDebouncedCall";
 
 // A burst of status changes (a batch finishing) costs one re-read a second at most.
 const REFRESH_DELAY_MS = 1000;
@@ -19,8 +19,6 @@ export function Dashboard() {
   const finished = useFinishedTimes();
   const now = useMinuteClock();
   const figures = stats.data?.reportStats;
-  const failure = stats.error ? describeError(stats.error).message : "";
-  const retry = () => void stats.refetch().catch(() => undefined);
 
   return (
     <>
@@ -30,18 +28,12 @@ export function Dashboard() {
           Job counts and durations are about your own jobs; queue, running and worker figures about
           the whole service. They update as your jobs change.
         </p>
-        {failure ? (
-          <div className="actions" role="alert">
-            <p className="alert">
-              {figures
-                ? "Could not refresh the figures; these are the last read."
-                : "Could not load the figures."}{" "}
-              {failure}
-            </p>
-            <button type="button" onClick={retry}>
-              Try again
-            </button>
-          </div>
+        {stats.error ? (
+          <LoadError error={stats.error} onRetry={stats.refetch}>
+            {figures
+              ? "Could not refresh the figures; these are the last read."
+              : "Could not load the figures."}
+          </LoadError>
         ) : null}
         {figures ? (
           <StatsFigures stats={figures} />
@@ -73,18 +65,8 @@ export function Dashboard() {
  * so they send nothing.
  */
 function useRefetchOnStatusChange(refetch: () => Promise<unknown>): void {
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refresh = useDebouncedCall(() => void refetch().catch(() => undefined), REFRESH_DELAY_MS);
   useJobEventListener(({ job, previousStatus }) => {
-    if (previousStatus === job.status || timer.current !== null) return;
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      refetch().catch(() => undefined);
-    }, REFRESH_DELAY_MS);
+    if (previousStatus !== job.status) refresh();
   });
-  useEffect(
-    () => () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-    },
-    [],
-  );
 }

@@ -4,8 +4,10 @@ import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent } 
 import { announce } from "../components/Announcer";
 import { Field } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
+import { LoadError } from "../components/LoadError";
 import { Pager } from "../components/Pager";
-import { describeError, leftoverMessage, type Problem } from "../errors";
+import { describeError, leftoverMessage, NO_PROBLEM, type Problem } from "../errors";
+import { ORDER_STATUSES } from "../enums";
 import { formatDateTime, formatMoney, humanize } from "../format";
 import type { OrderFieldsFragment, OrderItemInput, OrderStatus } from "../gql/graphql";
 import { CANCEL_ORDER, COMPLETE_ORDER, CREATE_ORDER, ORDERS, PRODUCTS } from "../operations";
@@ -16,8 +18,6 @@ const SKU_SUGGESTIONS = 100;
 const ITEMS_SHOWN = 3;
 // OrderFields asks for an order's first 20 lines: having all 20 means there may be more.
 const ITEMS_FETCHED = 20;
-const STATUSES: readonly OrderStatus[] = ["PENDING", "COMPLETED", "CANCELLED"];
-const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
 const NOT_WHOLE = "Quantity must be a whole number.";
 
 interface Line {
@@ -55,7 +55,7 @@ export function Orders() {
   const orders = connection?.edges.map((edge) => edge.node) ?? [];
 
   const changeStatus = (event: ChangeEvent<HTMLSelectElement>) => {
-    setStatus(STATUSES.find((value) => value === event.target.value) ?? null);
+    setStatus(ORDER_STATUSES.find((value) => value === event.target.value) ?? null);
     paging.reset();
   };
 
@@ -69,7 +69,7 @@ export function Orders() {
           <Field label="Status">
             <select value={status ?? ""} onChange={changeStatus}>
               <option value="">All</option>
-              {STATUSES.map((value) => (
+              {ORDER_STATUSES.map((value) => (
                 <option key={value} value={value}>
                   {humanize(value)}
                 </option>
@@ -78,15 +78,9 @@ export function Orders() {
           </Field>
         </div>
         {error ? (
-          <div className="actions">
-            <p className="alert" role="alert">
-              Orders could not be loaded. {leftoverMessage(describeError(error), [])}
-            </p>
-            {/* A failed re-read is shown by the query's own error state. */}
-            <button type="button" onClick={() => void refetch().catch(() => undefined)}>
-              Try again
-            </button>
-          </div>
+          <LoadError error={error} onRetry={refetch}>
+            Orders could not be loaded.
+          </LoadError>
         ) : null}
         {!connection && loading ? <p role="status">Loading orders…</p> : null}
         {connection && orders.length === 0 ? (

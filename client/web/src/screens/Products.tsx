@@ -4,15 +4,15 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { announce } from "../components/Announcer";
 import { Field } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
+import { LoadError } from "../components/LoadError";
 import { Pager } from "../components/Pager";
-import { describeError, leftoverMessage, type Problem } from "../errors";
+import { describeError, leftoverMessage, NO_PROBLEM, type Problem } from "../errors";
 import { formatMoney } from "../format";
 import type { ProductsQuery } from "../gql/graphql";
 import { PRODUCTS, UPSERT_PRODUCT } from "../operations";
 import { usePaging } from "../paging";
 
 const PAGE_SIZE = 50;
-const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
 const PRODUCT_FIELDS = ["sku", "name", "price", "stock"] as const;
 const NOT_WHOLE = "Stock must be a whole number.";
 
@@ -62,15 +62,9 @@ export function Products() {
       <section aria-labelledby="product-list-heading">
         <h2 id="product-list-heading">Product list</h2>
         {error ? (
-          <div className="actions">
-            <p className="alert" role="alert">
-              Products could not be loaded. {leftoverMessage(describeError(error), [])}
-            </p>
-            {/* A failed re-read is shown by the query's own error state. */}
-            <button type="button" onClick={() => void refetch().catch(() => undefined)}>
-              Try again
-            </button>
-          </div>
+          <LoadError error={error} onRetry={refetch}>
+            Products could not be loaded.
+          </LoadError>
         ) : null}
         {!connection && loading ? <p role="status">Loading products…</p> : null}
         {connection && products.length === 0 ? (

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 
 import { Field } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
-import { describeError, leftoverMessage, type Problem } from "../errors";
+import { describeError, leftoverMessage, NO_PROBLEM, type Problem } from "../errors";
 import { LOGIN, REGISTER } from "../operations";
 
 interface SignInProps {
@@ -11,8 +11,6 @@ interface SignInProps {
   reason: string;
   onSignedIn: (token: string, newAccount: { email: string } | null) => void;
 }
-
-const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
 
 export function SignIn({ reason, onSignedIn }: SignInProps) {
   const [email, setEmail] = useState("");

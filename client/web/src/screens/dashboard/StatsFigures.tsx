@@ -1,18 +1,16 @@
+import { JOB_STATUSES, PRIORITIES_HIGH_FIRST } from "../../enums";
 import { formatSeconds, humanize } from "../../format";
-import type { JobStatus, Priority, ReportStatsQuery } from "../../gql/graphql";
+import type { ReportStatsQuery } from "../../gql/graphql";
 
 type Stats = ReportStatsQuery["reportStats"];
 
 // Every status and priority is shown, a missing one as 0, so figures keep their place.
-const STATUSES: readonly JobStatus[] = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
-const PRIORITIES: readonly Priority[] = ["URGENT", "HIGH", "NORMAL", "LOW"];
-
 export function StatsFigures({ stats }: { stats: Stats }) {
   return (
     <>
       <h2>Your jobs</h2>
       <dl className="stats">
-        {STATUSES.map((status) => (
+        {JOB_STATUSES.map((status) => (
           <Figure
             key={status}
             label={humanize(status)}
@@ -72,7 +70,7 @@ function PriorityTable({ caption, rows }: PriorityTableProps) {
         </tr>
       </thead>
       <tbody>
-        {PRIORITIES.map((priority) => (
+        {PRIORITIES_HIGH_FIRST.map((priority) => (
           <tr key={priority}>
             <td data-label="Priority">{humanize(priority)}</td>
             <td data-label="Jobs" className="number">

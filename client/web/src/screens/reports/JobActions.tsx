@@ -1,5 +1,5 @@
 import { useMutation } from "@apollo/client/react";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { announce } from "../../components/Announcer";
 import { describeError } from "../../errors";
@@ -32,19 +32,41 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
   });
   const busy = cancelling.loading || retrying.loading || regenerating.loading || removing.loading;
   const name = jobName(job);
+  const group = useRef<HTMLDivElement>(null);
+  const detailsButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
 
-  const run = async (action: () => Promise<unknown>, done: string) => {
+  // The confirm step takes focus on "Delete for good"; "Keep" gives it back to "Delete".
+  const wasConfirming = useRef(false);
+  useEffect(() => {
+    if (confirmingDelete) confirmButton.current?.focus();
+    else if (wasConfirming.current) deleteButton.current?.focus();
+    wasConfirming.current = confirmingDelete;
+  }, [confirmingDelete]);
+
+  // While busy the buttons are aria-disabled, not disabled: the one pressed keeps focus.
+  const run = async (action: () => Promise<unknown>, done: string, thenFocusDetails = false) => {
+    if (busy) return;
     setError("");
     try {
       await action();
       announce(done);
+      if (thenFocusDetails) {
+        // The button pressed goes with the old status: focus moves to "Details", unless
+        // it has already gone somewhere else than this row's actions.
+        const focused = document.activeElement;
+        if (!focused || focused === document.body || group.current?.contains(focused)) {
+          detailsButton.current?.focus();
+        }
+      }
     } catch (caught) {
       setError(describeError(caught).message || "That did not work.");
     }
   };
 
   return (
-    <div className="row-actions">
+    <div className="row-actions" ref={group}>
       {job.status === "COMPLETED" && job.downloadUrl ? (
         <a href={job.downloadUrl} download>
           Download
@@ -53,9 +75,9 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
       {CANCELLABLE.includes(job.status) ? (
         <button
           type="button"
-          disabled={busy}
+          aria-disabled={busy || undefined}
           onClick={() =>
-            void run(() => cancel({ variables: { id: job.id } }), `${name}: cancelling.`)
+            void run(() => cancel({ variables: { id: job.id } }), `${name}: cancelling.`, true)
           }
         >
           Cancel
@@ -65,8 +87,10 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
         <button
           type="button"
           aria-label={`Retry ${name}`}
-          disabled={busy}
-          onClick={() => void run(() => retry({ variables: { id: job.id } }), `${name}: retrying.`)}
+          aria-disabled={busy || undefined}
+          onClick={() =>
+            void run(() => retry({ variables: { id: job.id } }), `${name}: retrying.`, true)
+          }
         >
           Retry
         </button>
@@ -74,7 +98,7 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
       <button
         type="button"
         aria-label={`Regenerate ${name}`}
-        disabled={busy}
+        aria-disabled={busy || undefined}
         onClick={() =>
           void run(async () => {
             const { data } = await regenerate({ variables: { id: job.id } });
@@ -84,7 +108,12 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
       >
         Regenerate
       </button>
-      <button type="button" aria-label={`Details of ${name}`} onClick={() => onOpen(job.id)}>
+      <button
+        type="button"
+        ref={detailsButton}
+        aria-label={`Details of ${name}`}
+        onClick={() => onOpen(job.id)}
+      >
         Details
       </button>
       {confirmingDelete ? (
@@ -92,7 +121,8 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
           <button
             type="button"
             className="danger"
-            disabled={busy}
+            ref={confirmButton}
+            aria-disabled={busy || undefined}
             onClick={() =>
               void run(() => remove({ variables: { id: job.id } }), `${name} deleted.`)
             }
@@ -107,9 +137,12 @@ export function JobActions({ job, onOpen, onCreated }: JobActionsProps) {
         <button
           type="button"
           className="danger"
+          ref={deleteButton}
           aria-label={`Delete ${name}`}
-          disabled={busy}
-          onClick={() => setConfirmingDelete(true)}
+          aria-disabled={busy || undefined}
+          onClick={() => {
+            if (!busy) setConfirmingDelete(true);
+          }}
         >
           Delete
         </button>

@@ -22,9 +22,20 @@ export function JobDetail({ id, onClose }: JobDetailProps) {
   const job = data?.reportJob;
   const now = useNow(job?.status === "RUNNING");
 
+  // The heading takes focus once per job, as soon as it is rendered: at once when the
+  // job is in the cache, after the query otherwise. It takes it back if focus was lost
+  // (the job deleted from here: its heading becomes "Job not found").
+  const shown = !(loading && !data) && !error;
+  const found = Boolean(job);
+  const focusedFor = useRef<string | null>(null);
   useEffect(() => {
-    heading.current?.focus();
-  }, [id]);
+    if (!shown || !heading.current) return;
+    const focused = document.activeElement;
+    const lost = !focused || focused === document.body;
+    if (focusedFor.current === id && !lost) return;
+    focusedFor.current = id;
+    heading.current.focus();
+  }, [id, shown, found]);
 
   if (loading && !data) return <section aria-busy="true">Loading the job…</section>;
   if (error) {

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { announce } from "../../components/Announcer";
 import { Pager } from "../../components/Pager";
+import { JOB_STATUSES, REPORT_KINDS } from "../../enums";
 import { describeError } from "../../errors";
 import { humanize } from "../../format";
 import type { JobFieldsFragment, JobStatus, ReportJobsQuery, ReportKind } from "../../gql/graphql";
@@ -12,11 +13,9 @@ import { CANCEL_REPORT, REPORT_JOBS, RETRY_REPORT } from "../../operations";
 import { usePaging } from "../../paging";
 import { CANCELLABLE, RETRYABLE } from "./JobActions";
 import { JobRow } from "./JobRow";
-import { KINDS } from "./RequestForm";
 
 const PAGE_SIZE = 20;
 type Edge = ReportJobsQuery["reportJobs"]["edges"][number];
-const STATUSES: readonly JobStatus[] = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
 
 interface JobsTableProps {
   onOpen: (id: string) => void;
@@ -30,13 +29,18 @@ export function JobsTable({ onOpen }: JobsTableProps) {
   const paging = usePaging();
   const { data, loading, error, updateQuery } = useQuery(REPORT_JOBS, {
     variables: { status, kind, first: PAGE_SIZE, after: paging.after },
+    // Read afresh whenever the table is shown: jobs came and went while it was not,
+    // and only the table on screen hears of new ones.
+    fetchPolicy: "cache-and-network",
+    nextFetchPolicy: "cache-first",
   });
   const [cancel] = useMutation(CANCEL_REPORT);
   const [retry] = useMutation(RETRY_REPORT);
 
-  // A job this table has not seen (requested here, in another tab, by a schedule or
-  // by a script) goes on top of the first page if it passes the filters. Jobs it has
-  // already update by themselves: the cache holds one copy per id.
+  // A job that belongs on the first page (requested here, in another tab, by a
+  // schedule or by a script; or one that just reached the status the table shows)
+  // joins it in its place, newest first. Jobs already listed update by themselves:
+  // the cache holds one copy per id.
   const add = useCallback(
     (job: JobFieldsFragment) => {
       if (paging.page !== 0) return;
@@ -46,23 +50,29 @@ export function JobsTable({ onOpen }: JobsTableProps) {
       updateQuery((_, { complete, previousData }) => {
         if (!complete) return;
         const connection = previousData.reportJobs;
-        if (connection.edges.some((edge) => edge.node.id === job.id)) return previousData;
+        const edges = connection.edges;
+        if (edges.some((edge) => edge.node.id === job.id)) return previousData;
+        const last = edges[edges.length - 1];
+        if (connection.pageInfo.hasNextPage && last && job.createdAt < last.node.createdAt) {
+          return previousData;
+        }
+        const at = edges.findIndex((edge) => edge.node.createdAt < job.createdAt);
+        // Apollo writes what it reads back, __typename included.
+        const edge = { __typename: "ReportJobEdge", node: job } as Edge;
         return {
           ...previousData,
           reportJobs: {
             ...connection,
             totalCount: connection.totalCount + 1,
-            // Apollo writes what it reads back, __typename included.
-            edges: [{ __typename: "ReportJobEdge", node: job } as Edge, ...connection.edges],
+            edges: at === -1 ? [...edges, edge] : [...edges.slice(0, at), edge, ...edges.slice(at)],
           },
         };
       });
     },
     [paging.page, status, kind, updateQuery],
   );
-  // A new job, or one that has just reached the status the table is filtered on.
   useJobEventListener(({ job, previousStatus }) => {
-    if (previousStatus === null || (status !== null && previousStatus !== job.status)) add(job);
+    if (previousStatus === null || previousStatus !== job.status) add(job);
   });
 
   const jobs = useMemo(() => data?.reportJobs.edges.map((edge) => edge.node) ?? [], [data]);
@@ -113,7 +123,7 @@ export function JobsTable({ onOpen }: JobsTableProps) {
             }}
           >
             <option value="">Every status</option>
-            {STATUSES.map((value) => (
+            {JOB_STATUSES.map((value) => (
               <option key={value} value={value}>
                 {humanize(value)}
               </option>
@@ -131,7 +141,7 @@ export function JobsTable({ onOpen }: JobsTableProps) {
             }}
           >
             <option value="">Every type</option>
-            {KINDS.map((value) => (
+            {REPORT_KINDS.map((value) => (
               <option key={value} value={value}>
                 {humanize(value)}
               </option>

@@ -10,17 +10,13 @@ import {
 } from "../../components/DeliveryTargetLines";
 import { Field } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
-import { describeError, leftoverMessage, type Problem } from "../../errors";
+import { PRIORITIES, REPORT_FORMATS, REPORT_KINDS } from "../../enums";
+import { describeError, leftoverMessage, NO_PROBLEM, type Problem } from "../../errors";
 import { humanize } from "../../format";
 import type { JobFieldsFragment, Priority, ReportFormat, ReportKind } from "../../gql/graphql";
 import { jobName } from "../../live/jobEvents";
 import { REQUEST_REPORT } from "../../operations";
 
-export const KINDS: readonly ReportKind[] = ["ORDERS", "SALES", "INVENTORY", "CUSTOMERS"];
-export const FORMATS: readonly ReportFormat[] = ["CSV", "PDF"];
-export const PRIORITIES: readonly Priority[] = ["LOW", "NORMAL", "HIGH", "URGENT"];
-
-const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
 const SHOWN_FIELDS = [
   "kind",
   "format",
@@ -88,7 +84,7 @@ export function RequestForm({ onRequested }: RequestFormProps) {
         <div className="form-grid">
           <Field label="Kind" error={problem.fields.kind}>
             <select value={kind} onChange={(event) => setKind(event.target.value as ReportKind)}>
-              {KINDS.map((value) => (
+              {REPORT_KINDS.map((value) => (
                 <option key={value} value={value}>
                   {humanize(value)}
                 </option>
@@ -100,7 +96,7 @@ export function RequestForm({ onRequested }: RequestFormProps) {
               value={format}
               onChange={(event) => setFormat(event.target.value as ReportFormat)}
             >
-              {FORMATS.map((value) => (
+              {REPORT_FORMATS.map((value) => (
                 <option key={value} value={value}>
                   {value}
                 </option>

@@ -5,7 +5,8 @@ import { announce } from "../../components/Announcer";
 import { Field } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { browserTimeZone } from "../../cron";
-import { describeError, leftoverMessage, type Problem } from "../../errors";
+import { PRIORITIES, REPORT_FORMATS, REPORT_KINDS } from "../../enums";
+import { describeError, leftoverMessage, NO_PROBLEM, type Problem } from "../../errors";
 import { humanize } from "../../format";
 import type {
   Priority,
@@ -25,10 +26,8 @@ import {
   type TargetLine,
 } from "../../components/DeliveryTargetLines";
 
-const KINDS: readonly ReportKind[] = ["ORDERS", "SALES", "INVENTORY", "CUSTOMERS"];
-const FORMATS: readonly ReportFormat[] = ["CSV", "PDF"];
 // URGENT is for a person waiting; the API refuses it for a schedule.
-const PRIORITIES: readonly Priority[] = ["LOW", "NORMAL", "HIGH"];
+const SCHEDULE_PRIORITIES = PRIORITIES.filter((priority) => priority !== "URGENT");
 const PERIODS: readonly ReportPeriod[] = [
   "PREVIOUS_DAY",
   "LAST_7_DAYS",
@@ -50,8 +49,6 @@ const SHOWN_FIELDS = [
   "enabled",
   "deliverTo",
 ];
-const NO_PROBLEM: Problem = { message: "", fields: {}, code: null };
-
 interface Draft {
   name: string;
   kind: ReportKind;
@@ -202,9 +199,11 @@ export function ScheduleForm({ schedule, onSaved, onCancel }: ScheduleFormProps)
           <Field label="Kind" error={problem.fields.kind}>
             <select
               value={draft.kind}
-              onChange={(event) => change("kind", choose(KINDS, event.target.value, draft.kind))}
+              onChange={(event) =>
+                change("kind", choose(REPORT_KINDS, event.target.value, draft.kind))
+              }
             >
-              {KINDS.map((kind) => (
+              {REPORT_KINDS.map((kind) => (
                 <option key={kind} value={kind}>
                   {humanize(kind)}
                 </option>
@@ -215,10 +214,10 @@ export function ScheduleForm({ schedule, onSaved, onCancel }: ScheduleFormProps)
             <select
               value={draft.format}
               onChange={(event) =>
-                change("format", choose(FORMATS, event.target.value, draft.format))
+                change("format", choose(REPORT_FORMATS, event.target.value, draft.format))
               }
             >
-              {FORMATS.map((format) => (
+              {REPORT_FORMATS.map((format) => (
                 <option key={format} value={format}>
                   {format}
                 </option>
@@ -229,10 +228,10 @@ export function ScheduleForm({ schedule, onSaved, onCancel }: ScheduleFormProps)
             <select
               value={draft.priority}
               onChange={(event) =>
-                change("priority", choose(PRIORITIES, event.target.value, draft.priority))
+                change("priority", choose(SCHEDULE_PRIORITIES, event.target.value, draft.priority))
               }
             >
-              {PRIORITIES.map((priority) => (
+              {SCHEDULE_PRIORITIES.map((priority) => (
                 <option key={priority} value={priority}>
                   {humanize(priority)}
                 </option>

@@ -2,9 +2,9 @@ import { useQuery } from "@apollo/client/react";
 import { useEffect, useRef } from "react";
 import { Link } from "react-router";
 
+import { LoadError } from "../../components/LoadError";
 import { Pager } from "../../components/Pager";
 import { ProgressBar } from "../../components/ProgressBar";
-import { describeError } from "../../errors";
 import { formatDateTime, humanize } from "../../format";
 import type { JobFieldsFragment, ScheduleRunsQuery } from "../../gql/graphql";
 import { jobName, useJobEventListener } from "../../live/jobEvents";
@@ -65,8 +65,8 @@ export function ScheduleRuns({ schedule, onClose }: ScheduleRunsProps) {
         loaded={found !== undefined}
         missing={found === null}
         runs={runs}
-        failure={error ? describeError(error).message : ""}
-        onRetry={() => void refetch().catch(() => undefined)}
+        error={error}
+        onRetry={refetch}
         caption={title}
       />
       {loading && !data ? (
@@ -91,19 +91,16 @@ interface RunsBodyProps {
   loaded: boolean;
   missing: boolean;
   runs: readonly Run[];
-  failure: string;
-  onRetry: () => void;
+  error: unknown;
+  onRetry: () => Promise<unknown>;
   caption: string;
 }
 
-function RunsBody({ loaded, missing, runs, failure, onRetry, caption }: RunsBodyProps) {
-  const alert = failure ? (
-    <div className="actions" role="alert">
-      <p className="alert">Could not load the runs. {failure}</p>
-      <button type="button" onClick={onRetry}>
-        Try again
-      </button>
-    </div>
+function RunsBody({ loaded, missing, runs, error, onRetry, caption }: RunsBodyProps) {
+  const alert = error ? (
+    <LoadError error={error} onRetry={onRetry}>
+      Could not load the runs.
+    </LoadError>
   ) : null;
   if (!loaded) return alert;
   if (missing) return <p>This schedule no longer exists.</p>;

@@ -1,12 +1,13 @@
 import { useQuery } from "@apollo/client/react";
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 
+import { LoadError } from "../../components/LoadError";
 import { Pager } from "../../components/Pager";
-import { describeError } from "../../errors";
 import type { ScheduleFieldsFragment } from "../../gql/graphql";
 import { useJobEventListener } from "../../live/jobEvents";
 import { SCHEDULES } from "../../operations";
 import { usePaging } from "../../paging";
+import { useDebouncedCall } from "../useDebouncedCall";
 import { ScheduleRow } from "./ScheduleRow";
 
 const PAGE_SIZE = 10;
@@ -31,20 +32,10 @@ export function ScheduleTable({ onEdit, onHistory, onDeleted }: ScheduleTablePro
   const rows = connection?.edges.map((edge) => edge.node) ?? [];
 
   // A schedule's new job means it ran: its next and last run have moved.
-  const refresh = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refresh = useDebouncedCall(() => void refetch().catch(() => undefined), REFRESH_DELAY_MS);
   useJobEventListener(({ job, previousStatus }) => {
-    if (!job.schedule || previousStatus !== null || refresh.current !== null) return;
-    refresh.current = setTimeout(() => {
-      refresh.current = null;
-      refetch().catch(() => undefined);
-    }, REFRESH_DELAY_MS);
+    if (job.schedule && previousStatus === null) refresh();
   });
-  useEffect(
-    () => () => {
-      if (refresh.current !== null) clearTimeout(refresh.current);
-    },
-    [],
-  );
 
   // The last schedule of a later page deleted: show the page before.
   const emptyLaterPage = Boolean(data) && rows.length === 0 && paging.page > 0;
@@ -53,12 +44,12 @@ export function ScheduleTable({ onEdit, onHistory, onDeleted }: ScheduleTablePro
   }, [emptyLaterPage, paging]);
 
   if (!connection) {
-    if (error) return <LoadFailed message={describeError(error).message} onRetry={refetch} />;
+    if (error) return <LoadFailed error={error} onRetry={refetch} />;
     return <p role="status">Loading schedules…</p>;
   }
   return (
     <>
-      {error ? <LoadFailed message={describeError(error).message} onRetry={refetch} /> : null}
+      {error ? <LoadFailed error={error} onRetry={refetch} /> : null}
       {rows.length === 0 ? (
         <p>No schedules yet. Create one below.</p>
       ) : (
@@ -101,13 +92,10 @@ export function ScheduleTable({ onEdit, onHistory, onDeleted }: ScheduleTablePro
   );
 }
 
-function LoadFailed({ message, onRetry }: { message: string; onRetry: () => Promise<unknown> }) {
+function LoadFailed({ error, onRetry }: { error: unknown; onRetry: () => Promise<unknown> }) {
   return (
-    <div className="actions" role="alert">
-      <p className="alert">Could not load the schedules. {message}</p>
-      <button type="button" onClick={() => void onRetry().catch(() => undefined)}>
-        Try again
-      </button>
-    </div>
+    <LoadError error={error} onRetry={onRetry}>
+      Could not load the schedules.
+    </LoadError>
   );
 }
