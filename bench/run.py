@@ -19,6 +19,7 @@ from bench import (
     pdf_scaling,
     push_latency,
     schedule_delivery,
+    web_app,
 )
 from bench.harness import Figure, print_table
 
@@ -35,11 +36,12 @@ class Loads:
     api_seconds: float
     occurrences: int
     webhooks: int
+    web_jobs: int
 
 
-QUICK = Loads(500, (1_000,), 200, 200, 100_000, (1_000, 10_000), True, 5, 10, 50)
-FULL = Loads(2_000, (1_000, 10_000), 200, 1_000, 1_000_000, (1_000, 10_000), False, 10, 20, 200)
-SMOKE = Loads(20, (20,), 10, 20, 1_000, (20, 100), True, 1, 2, 3)
+QUICK = Loads(500, (1_000,), 200, 200, 100_000, (1_000, 10_000), True, 5, 10, 50, 5)
+FULL = Loads(2_000, (1_000, 10_000), 200, 1_000, 1_000_000, (1_000, 10_000), False, 10, 20, 200, 20)
+SMOKE = Loads(20, (20,), 10, 20, 1_000, (20, 100), True, 1, 2, 3, 1)
 
 
 async def run(loads: Loads) -> list[Figure]:
@@ -53,6 +55,7 @@ async def run(loads: Loads) -> list[Figure]:
     figures += await pdf_scaling.measure(loads.pdf_repeats_once, *loads.pdf_rows)
     figures += await api_load.measure(seconds=loads.api_seconds)
     figures += await schedule_delivery.measure(loads.occurrences, loads.webhooks)
+    figures += await web_app.measure(loads.web_jobs)
     return figures
 
 

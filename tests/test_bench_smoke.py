@@ -19,6 +19,7 @@ FIGURE_FAMILIES = (
     "reportJobs",
     "schedule:",
     "webhook:",
+    "web:",
 )
 
 
