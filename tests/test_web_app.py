@@ -224,8 +224,20 @@ async def test_bad_input_is_shown_beside_its_field_and_changes_nothing(
         await expect(price).to_have_attribute("aria-invalid", "true")
         await expect(price).to_have_accessible_description(re.compile("two decimals"))
         await expect(job_row(page, "PEN-2")).to_have_count(0)
-    products = await client.execute("{ products { totalCount } }")
+
+        await page.get_by_role("button", name="Edit PEN-1").click()
+        await page.get_by_label("Price of PEN-1").fill("2.75")
+        await page.get_by_label("Stock of PEN-1").fill("-1")
+        await page.get_by_role("button", name="Save").click()
+        await expect(page.get_by_label("Stock of PEN-1")).to_have_attribute("aria-invalid", "true")
+        await page.get_by_label("Stock of PEN-1").fill("40")
+        await page.get_by_role("button", name="Save").click()
+        pen = job_row(page, "PEN-1")
+        await expect(pen).to_contain_text("2.75")
+        await expect(pen).to_contain_text("40")
+    products = await client.execute("{ products { totalCount edges { node { price stock } } } }")
     assert products["products"]["totalCount"] == 1
+    assert products["products"]["edges"][0]["node"] == {"price": "2.75", "stock": 40}
 
 
 async def test_the_app_reconnects_after_an_api_restart_and_catches_up(
@@ -439,6 +451,15 @@ async def test_the_app_sends_no_http_request_while_idle_with_jobs_running(
         moved = int(await bar.get_attribute("aria-valuenow") or 0)
         assert tab.http.requests == before, tab.http.requests[len(before) :]
         assert moved > start, "the page was live all along"
+
+        # The dashboard re-reads its figures when a job changes status, not as one
+        # moves along.
+        await page.get_by_role("link", name="Dashboard").click()
+        await expect(page.get_by_text("Jobs running")).to_be_visible()
+        await page.wait_for_load_state("networkidle")
+        before = list(tab.http.requests)
+        await page.wait_for_timeout(5_000)
+        assert tab.http.requests == before, tab.http.requests[len(before) :]
     for job in jobs:
         await client.execute(CANCEL_REPORT, {"id": job["id"]})
 
