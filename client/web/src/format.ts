@@ -33,3 +33,20 @@ export function humanize(value: string): string {
   const words = value.toLowerCase().replaceAll("_", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** "topProduct" → "Top product": a camelCase key as words. */
+export function keyWords(key: string): string {
+  return humanize(key.replace(/([a-z])([A-Z])/g, "$1_$2"));
+}
+
+/** A report summary's value as text: nested records as "Name: Keycap, Units: 2". */
+export function summaryText(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (Array.isArray(value)) return value.map(summaryText).join("; ");
+  if (typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, inner]) => `${keyWords(key)}: ${summaryText(inner)}`)
+      .join(", ");
+  }
+  return String(value);
+}

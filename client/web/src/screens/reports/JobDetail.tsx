@@ -3,7 +3,14 @@ import { Fragment, useEffect, useRef } from "react";
 
 import { ProgressBar } from "../../components/ProgressBar";
 import { describeError } from "../../errors";
-import { formatBytes, formatDateTime, formatSeconds, humanize } from "../../format";
+import {
+  formatBytes,
+  formatDateTime,
+  formatSeconds,
+  humanize,
+  keyWords,
+  summaryText,
+} from "../../format";
 import { jobName, noteJob } from "../../live/jobEvents";
 import { useNow } from "../../live/useNow";
 import { REPORT_JOB } from "../../operations";
@@ -128,8 +135,8 @@ export function JobDetail({ id, onClose }: JobDetailProps) {
           <dl className="details">
             {Object.entries(job.summary as Record<string, unknown>).map(([key, value]) => (
               <Fragment key={key}>
-                <dt>{humanize(key.replace(/([a-z])([A-Z])/g, "$1_$2"))}</dt>
-                <dd>{typeof value === "object" ? JSON.stringify(value) : String(value)}</dd>
+                <dt>{keyWords(key)}</dt>
+                <dd>{summaryText(value)}</dd>
               </Fragment>
             ))}
           </dl>
