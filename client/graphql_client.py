@@ -10,7 +10,6 @@ async with ReportsClient("http://127.0.0.1:8000") as client:
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import AsyncIterator
 from types import TracebackType
@@ -20,14 +19,11 @@ import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from client.errors import CLOSE_REASON, RETRY_IN
+
 Protocol = Literal["graphql-transport-ws", "graphql-ws"]
 GRAPHQL_TRANSPORT_WS: Protocol = "graphql-transport-ws"
 GRAPHQL_WS: Protocol = "graphql-ws"
-# How the server says why it closed a WebSocket it refused or signed out
-# ("UNAUTHENTICATED: token expired; sign in again"), and when to come back
-# ("RATE_LIMITED: retry in 12 s").
-_CLOSE_REASON = re.compile(r"(?P<code>[A-Z][A-Z_]*): (?P<message>.+)", re.DOTALL)
-_RETRY_IN = re.compile(r"\bretry in (?P<seconds>\d+) s\b")
 
 
 class GraphQLResponseError(Exception):
@@ -163,11 +159,11 @@ def _refusal(closed: websockets.ConnectionClosed) -> GraphQLResponseError | None
     1013 SERVICE_UNAVAILABLE); other closes carry no code.
     """
     frame = closed.rcvd
-    reason = _CLOSE_REASON.fullmatch(frame.reason) if frame is not None else None
+    reason = CLOSE_REASON.fullmatch(frame.reason) if frame is not None else None
     if reason is None:
         return None
     extensions: dict[str, Any] = {"code": reason["code"]}
-    retry = _RETRY_IN.search(reason["message"])
+    retry = RETRY_IN.search(reason["message"])
     if retry is not None:
         extensions["retryAfter"] = int(retry["seconds"])
     return GraphQLResponseError([{"message": reason["message"], "extensions": extensions}])
