@@ -1,4 +1,5 @@
-"""The `reports` command: run the API, the worker, migrations, or everything at once."""
+"""The `reports` command: run the API, the worker, migrations, or everything at once; and,
+for people and scripts, use a running service (client/cli/)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from client.cli.commands import add_user_commands
+from client.cli.run import run_user_command
 from models.settings import ENVIRONMENT_VARIABLES, Settings
 from service.log_redaction import RedactSignedLinks
 
@@ -194,11 +197,24 @@ def build_parser() -> argparse.ArgumentParser:
         "Prints the GraphQL SDL; `reports schema > schema.graphql` refreshes the checked-in copy.",
         "environment: none read.",
     )
+
+    def add_user_command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=description,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    add_user_commands(add_user_command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "handler", None) is not None:
+        # A client of a running service: it neither logs nor reads the server's settings.
+        return run_user_command(args)
     if args.command != "dev":
         # `reports dev` says what it does itself; its processes log on their own.
         _configure_logging()
