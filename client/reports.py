@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -146,7 +146,7 @@ class Reports(GeneratedClient):
 
     # Subscriptions: opened again after a drop, and resynchronised.
 
-    async def watch_job(self, id: str, **kwargs: Any) -> AsyncIterator[WatchJob]:
+    async def watch_job(self, id: str, **kwargs: Any) -> AsyncGenerator[WatchJob]:
         """The job now, then each change until it is settled. A dropped connection is
         opened again; the service then sends the job as it is, so nothing is missed,
         and nothing already seen is repeated."""
@@ -163,7 +163,7 @@ class Reports(GeneratedClient):
 
     async def watch_jobs(
         self, status: list[JobStatus] | UnsetType | None = UNSET, **kwargs: Any
-    ) -> AsyncIterator[WatchJobs]:
+    ) -> AsyncGenerator[WatchJobs]:
         """Every change to any of the account's jobs (only those reaching `status`, if
         given). After a dropped connection, the newest jobs are read again and those
         that changed meanwhile are sent first."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from client.errors import BadInput, NotFound, Unauthenticated, Unreachable
+from client.generated import GeneratedClient
 from client.generated.enums import JobStatus, ReportFormat, ReportKind
+from client.generated.fragments import JobFields
 from client.generated.input_types import (
     CreateOrderInput,
     OrderItemInput,
@@ -21,6 +24,7 @@ from client.generated.input_types import (
     RequestReportInput,
 )
 from client.reports import Reports
+from client.reports_sync import ReportsSync
 from models.settings import Settings
 from service.embedded_redis import LOOPBACK
 from service.processes import listen, running_api, running_worker
@@ -165,3 +169,38 @@ async def test_watching_all_jobs_catches_up_on_what_changed_while_away(lab: Sett
                 await asyncio.wait_for(caught_up.wait(), timeout=60)
                 watcher.cancel()
     assert seen.count(("While away", JobStatus.COMPLETED)) == 1
+
+
+def test_the_blocking_client_offers_every_operation() -> None:
+    operations = {
+        name
+        for name, member in vars(GeneratedClient).items()
+        if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member)
+    }
+    assert operations, "the generated client has operations"
+    assert operations <= set(vars(ReportsSync)), operations - set(vars(ReportsSync))
+
+
+async def test_the_blocking_client_runs_a_script(lab: Settings, tmp_path: Path) -> None:
+    with running_api(lab) as url, running_worker(lab):
+        finished = await asyncio.to_thread(blocking_script, url, tmp_path)
+    assert finished.status is JobStatus.COMPLETED
+
+
+def blocking_script(url: str, folder: Path) -> JobFields:
+    """What a plain script does: no async anywhere."""
+    with ReportsSync(url) as reports:
+        email = f"sync-{uuid.uuid4().hex[:10]}@example.com"
+        reports.token = reports.register(email, PASSWORD).sign_up.token
+        reports.upsert_product(
+            ProductInput(sku="INK-1", name="Ink", price=Decimal("3.00"), stock=10)
+        )
+        job = reports.request_report(
+            RequestReportInput(kind=ReportKind.INVENTORY, format=ReportFormat.CSV)
+        ).request_report
+        last = [event.report_job for event in reports.watch_job(job.id)][-1]
+        path = reports.download(last, folder)
+        assert "INK-1" in path.read_text()
+        with pytest.raises(NotFound):
+            reports.retry_report(str(uuid.uuid4()))
+        return last
