@@ -228,6 +228,10 @@ class Reports(GeneratedClient):
                 if isinstance(exc, GraphQLClientGraphQLMultiError):
                     first = exc.errors[0]
                     raise error_from(first.message, first.extensions) from exc
+            except ReportsError as exc:
+                # Catching up reads over HTTP, which can find the service still away.
+                if not isinstance(exc, Unreachable) and not _passes(exc):
+                    raise
             await asyncio.sleep(_backoff(attempt))
             attempt += 1
 

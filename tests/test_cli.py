@@ -118,6 +118,17 @@ async def test_login_stores_the_token_privately_and_logout_revokes_it(
     assert "not signed in" in after.stderr and "reports login" in after.stderr
 
 
+async def test_signup_signs_in_at_once(service: Service, tmp_path: Path) -> None:
+    env = environment(tmp_path, service.url)
+    del env["REPORTS_TOKEN"]
+    email = f"new-{os.getpid()}-{tmp_path.name}@example.com"
+    ran = await cli("signup", "--email", email, "--password-stdin", env=env, stdin=f"{PASSWORD}\n")
+    assert ran.code == 0, ran.stderr
+    assert "open the link mailed to that address" in ran.stdout
+    listed = await cli("jobs", "--json", env=env)
+    assert listed.code == 0 and json.loads(listed.stdout) == []
+
+
 async def test_request_watch_downloads_the_file(
     service: Service, shop: ReportsClient, tmp_path: Path
 ) -> None:

@@ -16,10 +16,7 @@ from client.errors import Unauthenticated
 
 async def login(args: argparse.Namespace, out: Output) -> ExitCode:
     email = args.email or _ask("Email: ")
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password: ")
+    password = _password(args)
     async with connected(args, signed_in=False) as reports:
         try:
             token = await reports.sign_in(email, password)
@@ -36,6 +33,23 @@ async def login(args: argparse.Namespace, out: Output) -> ExitCode:
     return ExitCode.DONE
 
 
+async def signup(args: argparse.Namespace, out: Output) -> ExitCode:
+    email = args.email or _ask("Email: ")
+    password = _password(args)
+    async with connected(args, signed_in=False) as reports:
+        token = (await reports.register(email, password)).sign_up.token
+        reports.token = token
+        path = store(reports.base_url, token)
+    if out.json_mode:
+        out.document({"url": reports.base_url, "email": email, "config": str(path)})
+    else:
+        out.line(
+            f"Signed up to {reports.base_url} as {email}, and signed in. To sign in again "
+            "later, open the link mailed to that address and enter this password there."
+        )
+    return ExitCode.DONE
+
+
 async def logout(args: argparse.Namespace, out: Output) -> ExitCode:
     if credentials(args.url).token is not None:
         async with connected(args) as reports:
@@ -48,6 +62,12 @@ async def logout(args: argparse.Namespace, out: Output) -> ExitCode:
     else:
         out.line("Signed out.")
     return ExitCode.DONE
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass("Password: ")
 
 
 def _ask(prompt: str) -> str:

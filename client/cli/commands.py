@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from client.cli import account, jobs
+from client.cli import account, imports, jobs, schedules
 from client.cli.exit_codes import ExitCode
 from client.cli.output import Output
 from client.generated.enums import JobStatus, Priority, ReportFormat, ReportKind
@@ -38,6 +38,11 @@ def add_user_commands(add: AddCommand) -> None:
     login = command("login", "sign in and keep the token", account.login)
     login.add_argument("--email")
     login.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    signup = command("signup", "make an account, and sign in to it at once", account.signup)
+    signup.add_argument("--email")
+    signup.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     logout = command("logout", "revoke the token and forget it", account.logout)
@@ -80,3 +85,23 @@ def add_user_commands(add: AddCommand) -> None:
     follow = command("follow", "watch one job, then download it", jobs.watch_one)
     follow.add_argument("id")
     follow.add_argument("--output", type=Path, default=Path("."), metavar="DIR")
+
+    imports.declare_import(
+        command(
+            "import",
+            "import products or orders from a CSV file",
+            imports.import_file,
+            imports.IMPORT_DESCRIPTION,
+        )
+    )
+    imports.declare_export(
+        command("export", "print the orders as CSV", imports.export, imports.EXPORT_DESCRIPTION)
+    )
+    schedules.declare(
+        command(
+            "schedules",
+            "list, create, enable, disable, run or delete report schedules",
+            schedules.run_action,
+            schedules.DESCRIPTION,
+        )
+    )

@@ -17,8 +17,6 @@ async def connected(args: argparse.Namespace, *, signed_in: bool = True) -> Asyn
     is False: for login)."""
     found = credentials(args.url)
     if signed_in and found.token is None:
-        raise Unauthenticated(
-            f"not signed in to {found.url}"
-        )
+        raise Unauthenticated(f"not signed in to {found.url}")
     async with Reports(found.url, found.token) as reports:
         yield reports
