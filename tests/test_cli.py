@@ -175,7 +175,9 @@ async def test_exit_codes_for_usage_refusals_and_an_unreachable_service(
     assert refused.code == 2 and "(dateFrom)" in refused.stderr
     missing = await cli("cancel", "00000000-0000-0000-0000-000000000000", env=env)
     assert missing.code == 2 and "not found" in missing.stderr
-    down = await cli("jobs", env={**env, "REPORTS_URL": "http://127.0.0.1:9"})
+    with running_api(service.lab) as stopped_url:
+        pass  # started, then stopped: nothing answers at its address now
+    down = await cli("jobs", env={**env, "REPORTS_URL": stopped_url})
     assert down.code == 4 and "is the service running?" in down.stderr
     for ran in (usage, refused, missing, down):
         assert "Traceback" not in ran.stderr

@@ -31,6 +31,9 @@ def a_clone_s_root(directory: Path) -> None:
     # A wrapper, not a symlink: through a symlink Python would not find its virtualenv.
     python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     python.chmod(0o755)
+    reports = python.parent / "reports"
+    reports.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m service.cli "$@"\n')
+    reports.chmod(0o755)
 
 
 async def test_the_readme_session_runs_twice_in_a_row(
@@ -43,7 +46,13 @@ async def test_the_readme_session_runs_twice_in_a_row(
     # As pasted into a shell, except that a failing command stops it here.
     script = "set -euo pipefail\n" + example_session()
     # At the clone's root, where `client` can be imported.
-    env = {**os.environ, "API": url, "PYTHONPATH": str(PROJECT_ROOT)}
+    # The CLI keeps its token in a config directory of the test's own.
+    env = {
+        **os.environ,
+        "API": url,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
     for run in ("first", "second"):
         session = await asyncio.to_thread(
             subprocess.run,
@@ -58,6 +67,8 @@ async def test_the_readme_session_runs_twice_in_a_row(
         assert session.returncode == 0, f"the {run} run failed\n{output}"
         assert '"errors"' not in session.stdout, f"the {run} run got errors\n{output}"
         assert "COMPLETED 100%" in session.stderr, output
+        assert "Imported 1 order (2 lines)." in session.stdout, output
+        assert re.search(r"Downloaded \S+\.pdf", session.stdout), output
         assert session.stdout.rstrip().endswith(".eml"), f"the schedule's email\n{output}"
     downloads = await asyncio.to_thread(pdf_downloads, tmp_path)
     assert len(downloads) == 2, f"expected one download per run: {downloads}"
