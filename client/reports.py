@@ -16,6 +16,8 @@ their contract code, and subscriptions that survive a dropped connection.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import random
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -23,11 +25,14 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import httpx
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.typing import Data
 
 from client.errors import (
     RateLimited,
     ReportsError,
+    ServiceUnavailable,
     Unauthenticated,
     UnexpectedError,
     Unreachable,
@@ -35,7 +40,11 @@ from client.errors import (
     error_from_close,
 )
 from client.generated import GeneratedClient
-from client.generated.async_base_client import HttpClient, Response
+from client.generated.async_base_client import (
+    GraphQLTransportWSMessageType,
+    HttpClient,
+    Response,
+)
 from client.generated.base_model import UNSET, UnsetType
 from client.generated.enums import DeliveryStatus, JobStatus
 from client.generated.exceptions import (
@@ -48,9 +57,11 @@ from client.generated.watch_job import WatchJob
 from client.generated.watch_jobs import WatchJobs
 
 TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
-# A dropped subscription is opened again after a randomised, growing wait.
+# A dropped subscription is opened again after a randomised, growing wait, for up
+# to this long without an answer.
 RECONNECT_FIRST_SECONDS = 0.5
 RECONNECT_MAX_SECONDS = 10.0
+RECONNECT_GIVE_UP_SECONDS = 300.0
 # websockets pings the server this often and gives up on a socket that does not
 # answer within the same time: a dead network is noticed, and reconnected from.
 PING_SECONDS = 10.0
@@ -101,24 +112,32 @@ class Reports(GeneratedClient):
 
     async def download(self, job: JobFields, directory: Path) -> Path:
         """The COMPLETED job's file, saved in `directory` under the name the service
-        gives it; its path."""
+        gives it (with a number added rather than over a file already there); its path."""
         if job.download_url is None:
             raise UnexpectedError(f"job {job.id} has no file to download ({job.status.value})")
+        url = httpx.URL(self.base_url).join(job.download_url)
+        # The signed link is the credential: the token goes to this service only.
+        headers = None if _same_origin(url, self.base_url) else {"Authorization": ""}
+        fallback = f"report-{job.id}.{job.format.value.lower()}"
         try:
-            async with self._http.stream("GET", job.download_url) as response:
+            async with self._http.stream("GET", url, headers=headers) as response:
                 if response.status_code != 200:
                     await response.aread()
                     raise UnexpectedError(
                         f"the download answered {response.status_code}: {response.text.strip()}"
                     )
                 name = _attachment_name(response.headers.get("content-disposition", ""))
-                path = directory / (name or f"report-{job.id}.{job.format.value.lower()}")
-                with path.open("wb") as file:
-                    async for chunk in response.aiter_bytes():
-                        file.write(chunk)
+                partial = directory / f".{fallback}.part"
+                try:
+                    with partial.open("wb") as file:
+                        async for chunk in response.aiter_bytes():
+                            file.write(chunk)
+                except BaseException:
+                    partial.unlink(missing_ok=True)
+                    raise
         except httpx.TransportError as exc:
             raise Unreachable(f"{self.base_url} did not answer: {exc}") from exc
-        return path
+        return _place(partial, directory / (name or fallback))
 
     # The generated methods send through these two: errors leave as ReportsError.
 
@@ -141,8 +160,16 @@ class Reports(GeneratedClient):
             first = exc.errors[0]
             raise error_from(first.message, first.extensions) from exc
         except GraphQLClientHttpError as exc:
-            kind = _HTTP_CODES.get(exc.status_code, UnexpectedError)
-            raise kind(f"HTTP {exc.status_code} from {self.base_url}") from exc
+            retry = (
+                response.headers.get("retry-after")
+                if isinstance(response, httpx.Response)
+                else None
+            )
+            error = _http_error(exc.status_code, f"HTTP {exc.status_code} from {self.base_url}")
+            error.retry_after = int(retry) if retry and retry.isdigit() else None
+            raise error from exc
+        except GraphQLClientError as exc:
+            raise UnexpectedError(f"{self.base_url} did not answer as GraphQL does: {exc}") from exc
 
     # Subscriptions: opened again after a drop, and resynchronised.
 
@@ -210,12 +237,18 @@ class Reports(GeneratedClient):
     ) -> AsyncIterator[Event]:
         """Events of the stream `open_stream` opens, opened again whenever it ends: the
         caller stops iterating once it has what it waits for (a server going away
-        with 1001 ends a stream just as one that is complete does)."""
+        with 1001 ends a stream just as one that is complete does).
+
+        A service that never answered is reported at once (Unreachable); one that
+        answered and went away is waited for, up to RECONNECT_GIVE_UP_SECONDS."""
         attempt = 0
+        streamed = False
+        failing_since: float | None = None
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 async for event in open_stream():
-                    attempt = 0
+                    attempt, streamed, failing_since = 0, True, None
                     yield event
             except ConnectionClosed as closed:
                 refusal = error_from_close(closed.rcvd.reason) if closed.rcvd else None
@@ -224,19 +257,71 @@ class Reports(GeneratedClient):
                     continue
                 if refusal is not None and not _passes(refusal):
                     raise refusal from closed
-            except (OSError, InvalidStatus, TimeoutError, GraphQLClientError) as exc:
-                if isinstance(exc, GraphQLClientGraphQLMultiError):
-                    first = exc.errors[0]
-                    raise error_from(first.message, first.extensions) from exc
+            except GraphQLClientGraphQLMultiError as exc:
+                first = exc.errors[0]
+                raise error_from(first.message, first.extensions) from exc
+            except InvalidStatus as exc:
+                status = exc.response.status_code
+                if status < 500:
+                    raise _http_error(status, f"the WebSocket handshake answered {status}") from exc
+                if not streamed:
+                    raise ServiceUnavailable(f"{self.base_url} answered {status}") from exc
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError, GraphQLClientError) as exc:
+                if not streamed:
+                    raise Unreachable(f"{self.base_url} did not answer: {exc}") from exc
             except ReportsError as exc:
                 # Catching up reads over HTTP, which can find the service still away.
                 if not isinstance(exc, Unreachable) and not _passes(exc):
                     raise
+            failing_since = failing_since or loop.time()
+            if loop.time() - failing_since > RECONNECT_GIVE_UP_SECONDS:
+                raise Unreachable(
+                    f"{self.base_url} has not answered for {RECONNECT_GIVE_UP_SECONDS:g} s"
+                )
             await asyncio.sleep(_backoff(attempt))
             attempt += 1
 
+    async def _handle_ws_message(
+        self,
+        message: Data,
+        websocket: ClientConnection,
+        expected_type: GraphQLTransportWSMessageType | None = None,
+    ) -> dict[str, Any] | None:
+        # A `next` may carry errors and no data (the job is not found, or not yours):
+        # the generated client would drop it silently, and the watch wait for ever.
+        parsed = json.loads(message) if isinstance(message, str | bytes) else None
+        payload = parsed.get("payload") if isinstance(parsed, dict) else None
+        if isinstance(payload, dict) and payload.get("errors"):
+            raise GraphQLClientGraphQLMultiError.from_errors_dicts(payload["errors"])
+        return await super()._handle_ws_message(message, websocket, expected_type)
+
     async def __aenter__(self) -> Reports:
         return self
+
+
+def _http_error(status: int, message: str) -> ReportsError:
+    if status >= 500:
+        return ServiceUnavailable(message)
+    return _HTTP_CODES.get(status, UnexpectedError)(message)
+
+
+def _same_origin(url: httpx.URL, base_url: str) -> bool:
+    base = httpx.URL(base_url)
+    return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+
+
+def _place(partial: Path, wanted: Path) -> Path:
+    """Move the finished download to `wanted`, or `name-1.ext`... if that is taken."""
+    candidate, number = wanted, 0
+    while True:
+        try:
+            os.link(partial, candidate)
+        except FileExistsError:
+            number += 1
+            candidate = wanted.with_name(f"{wanted.stem}-{number}{wanted.suffix}")
+            continue
+        partial.unlink()
+        return candidate
 
 
 def _passes(refusal: ReportsError) -> bool:
@@ -255,9 +340,11 @@ def _websocket_url(base_url: str) -> str:
 
 
 def _attachment_name(disposition: str) -> str | None:
+    """The file name the service suggests, if it is a plain one (no folder, no
+    leading dot)."""
     for part in disposition.split(";"):
         key, _, value = part.strip().partition("=")
         if key == "filename" and value:
             name = Path(value.strip('"')).name
-            return name or None
+            return name if name and not name.startswith(".") else None
     return None

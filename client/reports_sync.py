@@ -14,6 +14,7 @@ thread of its own, so it also works where a loop is already running (a notebook)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import Future
@@ -40,14 +41,19 @@ def _blocking(method: Callable[..., Awaitable[R]]) -> Callable[..., R]:
 def _streaming(method: Callable[..., AsyncGenerator[R]]) -> Callable[..., Iterator[R]]:
     def call(self: ReportsSync, *args: Any, **kwargs: Any) -> Iterator[R]:
         stream = method(self.reports, *args, **kwargs)
+
+        async def step() -> R:
+            return await anext(stream)
+
         try:
             while True:
                 try:
-                    yield self._run(anext(stream))
+                    yield self._run(step())
                 except StopAsyncIteration:
                     return
         finally:
-            self._run(stream.aclose())
+            with contextlib.suppress(RuntimeError):
+                self._run(stream.aclose())
 
     call.__name__ = method.__name__
     call.__doc__ = method.__doc__
@@ -73,7 +79,16 @@ class ReportsSync:
             return await work
 
         future: Future[R] = asyncio.run_coroutine_threadsafe(wrapped(), self._loop)
-        return future.result()
+        try:
+            return future.result()
+        except BaseException:
+            # Ctrl-C in the caller's thread: stop the work on the client's loop too,
+            # and let it finish stopping before the caller goes on.
+            if not future.done():
+                future.cancel()
+                with contextlib.suppress(BaseException):
+                    future.result()
+            raise
 
     @property
     def token(self) -> str | None:
@@ -87,6 +102,7 @@ class ReportsSync:
         if self._loop.is_closed():
             return
         self._run(self.reports.http_client.aclose())
+        self._run(self._loop.shutdown_asyncgens())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()

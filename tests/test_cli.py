@@ -179,7 +179,11 @@ async def test_exit_codes_for_usage_refusals_and_an_unreachable_service(
         pass  # started, then stopped: nothing answers at its address now
     down = await cli("jobs", env={**env, "REPORTS_URL": stopped_url})
     assert down.code == 4 and "is the service running?" in down.stderr
-    for ran in (usage, refused, missing, down):
+    follow_down = await cli("follow", "some-job", env={**env, "REPORTS_URL": stopped_url})
+    assert follow_down.code == 4, follow_down.stderr
+    no_scheme = await cli("jobs", "--url", "localhost:8000", env=env)
+    assert no_scheme.code == 2 and "is not a service URL" in no_scheme.stderr
+    for ran in (usage, refused, missing, down, follow_down, no_scheme):
         assert "Traceback" not in ran.stderr
 
 

@@ -52,6 +52,7 @@ async def test_the_readme_session_runs_twice_in_a_row(
         "API": url,
         "PYTHONPATH": str(PROJECT_ROOT),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "REPORTS_TOKEN": "",
     }
     for run in ("first", "second"):
         session = await asyncio.to_thread(

@@ -101,6 +101,38 @@ async def test_errors_arrive_as_exceptions_with_their_code(lab: Settings) -> Non
     async with Reports(url) as gone:
         with pytest.raises(Unreachable):
             await gone.me()
+        with pytest.raises(Unreachable):
+            async for _ in gone.watch_job(str(uuid.uuid4())):
+                pass
+
+
+async def test_watching_a_job_that_is_not_there_ends_with_not_found(lab: Settings) -> None:
+    with running_api(lab) as url:
+        async with Reports(url) as reports:
+            await signed_up(reports)
+            with pytest.raises(NotFound):
+                async for _ in reports.watch_job(str(uuid.uuid4())):
+                    pass
+
+
+async def test_a_download_never_replaces_a_file(lab: Settings, tmp_path: Path) -> None:
+    with running_api(lab) as url, running_worker(lab):
+        async with Reports(url) as reports:
+            await signed_up(reports)
+            job = (
+                await reports.request_report(
+                    RequestReportInput(kind=ReportKind.INVENTORY, format=ReportFormat.CSV)
+                )
+            ).request_report
+            done = [event.report_job async for event in reports.watch_job(job.id)][-1]
+            first = await reports.download(done, tmp_path)
+            second = await reports.download(done, tmp_path)
+    assert first != second and second.stem == f"{first.stem}-1"
+    assert names_in(tmp_path) == sorted([first.name, second.name]), "no partial file left"
+
+
+def names_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
 
 
 async def test_a_subscription_outlives_an_api_restart_and_sees_completed(lab: Settings) -> None:
@@ -127,6 +159,7 @@ async def test_a_subscription_outlives_an_api_restart_and_sees_completed(lab: Se
 
             watcher = asyncio.create_task(watch())
             await asyncio.wait_for(running.wait(), timeout=30)
+            assert not watcher.done(), "the job is still running when its API goes"
             first_api.close()  # the API stops mid-job; the worker goes on
             with running_api(lab, port=port):
                 await asyncio.wait_for(watcher, timeout=60)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import getpass
 import sys
 
-from client.cli.config import credentials, forget, store
+from client.cli.config import credentials, forget, store, stored_credentials
 from client.cli.exit_codes import ExitCode, UsageError
 from client.cli.output import Output
 from client.cli.session import connected
@@ -15,8 +16,8 @@ from client.errors import Unauthenticated
 
 
 async def login(args: argparse.Namespace, out: Output) -> ExitCode:
-    email = args.email or _ask("Email: ")
-    password = _password(args)
+    email = args.email or await _ask("Email: ")
+    password = await _password(args)
     async with connected(args, signed_in=False) as reports:
         try:
             token = await reports.sign_in(email, password)
@@ -34,8 +35,8 @@ async def login(args: argparse.Namespace, out: Output) -> ExitCode:
 
 
 async def signup(args: argparse.Namespace, out: Output) -> ExitCode:
-    email = args.email or _ask("Email: ")
-    password = _password(args)
+    email = args.email or await _ask("Email: ")
+    password = await _password(args)
     async with connected(args, signed_in=False) as reports:
         token = (await reports.register(email, password)).sign_up.token
         reports.token = token
@@ -51,12 +52,16 @@ async def signup(args: argparse.Namespace, out: Output) -> ExitCode:
 
 
 async def logout(args: argparse.Namespace, out: Output) -> ExitCode:
-    if credentials(args.url).token is not None:
+    found = credentials(args.url)
+    stored = stored_credentials()
+    if found.token is not None:
         async with connected(args) as reports:
             # A token already ended: forgetting it is all there is to do.
             with contextlib.suppress(Unauthenticated):
                 await reports.logout(all_sessions=args.all)
-    forget()
+    # The stored token is forgotten only if it is the one just revoked.
+    if stored is not None and stored == found:
+        forget()
     if out.json_mode:
         out.document({"signedOut": True})
     else:
@@ -64,13 +69,20 @@ async def logout(args: argparse.Namespace, out: Output) -> ExitCode:
     return ExitCode.DONE
 
 
-def _password(args: argparse.Namespace) -> str:
+async def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return getpass.getpass("Password: ")
+    if not sys.stdin.isatty():
+        raise UsageError("give --password-stdin (there is no terminal to ask on)")
+    # In a thread: Ctrl-C at the prompt then stops the command at once.
+    password: str = await asyncio.to_thread(getpass.getpass, "Password: ", sys.stderr)
+    return password
 
 
-def _ask(prompt: str) -> str:
+async def _ask(prompt: str) -> str:
     if not sys.stdin.isatty():
         raise UsageError("give --email (there is no terminal to ask on)")
-    return input(prompt).strip()
+    # On stderr: stdout carries only what the command answers (JSON with --json).
+    print(prompt, end="", file=sys.stderr, flush=True)
+    line: str = await asyncio.to_thread(sys.stdin.readline)
+    return line.strip()

@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     # The service did not answer, or cannot serve now.
     UNREACHABLE = 4
     RATE_LIMITED = 5
+    INTERRUPTED = 130
 
 
 class UsageError(Exception):

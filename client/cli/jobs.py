@@ -27,6 +27,8 @@ async def request(args: argparse.Namespace, out: Output) -> ExitCode:
         dateTo=args.date_to,
         runAt=args.run_at,
     )
+    if args.watch:
+        _directory(args.output)  # before asking for anything
     async with connected(args) as reports:
         job = (await reports.request_report(report)).request_report
         if not args.watch:
@@ -40,6 +42,7 @@ async def request(args: argparse.Namespace, out: Output) -> ExitCode:
 
 
 async def watch_one(args: argparse.Namespace, out: Output) -> ExitCode:
+    _directory(args.output)
     async with connected(args) as reports:
         return await _until_done(reports, args.id, args.output, out)
 

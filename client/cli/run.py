@@ -21,8 +21,13 @@ def run_user_command(args: argparse.Namespace) -> int:
     except UsageError as exc:
         out.error(str(exc))
         return int(ExitCode.USAGE)
+    except OSError as exc:
+        # A file or folder of this machine: the download's, an import's, the config's.
+        out.error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return int(ExitCode.USAGE)
     except KeyboardInterrupt:
-        return int(ExitCode.DONE)
+        # Ctrl-C: the shell's convention, 128 + SIGINT.
+        return int(ExitCode.INTERRUPTED)
 
 
 def _what_to_do(error: ReportsError) -> str:
