@@ -364,7 +364,8 @@ async def test_sign_out_revokes_the_token(
 ) -> None:
     client = await signed_in_client(web.url)
     async with app_page(browser, web.url, token=token_of(client), path="/orders") as tab:
-        await tab.page.get_by_role("button", name="Sign out").click()
+        async with tab.page.expect_response(signing_out):
+            await tab.page.get_by_role("button", name="Sign out").click()
         await expect(tab.page.get_by_role("button", name="Sign in")).to_be_visible()
         assert await tab.page.evaluate("sessionStorage.getItem('reports.token')") is None
     refused = await client.post("{ me { id } }")

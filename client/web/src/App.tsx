@@ -34,7 +34,11 @@ export function App() {
     try {
       await apollo.mutate({
         mutation: LOGOUT,
-        context: { headers: { Authorization: `Bearer ${token}` } },
+        // keepalive: the revoke is sent even if the tab closes right after.
+        context: {
+          headers: { Authorization: `Bearer ${token}` },
+          fetchOptions: { keepalive: true },
+        },
       });
     } catch {
       // Signed out here even if the API could not be told: the token is forgotten.
