@@ -22,7 +22,6 @@ from playwright.async_api import (
     Page,
     Response,
     Route,
-    WebSocket,
     expect,
 )
 
@@ -32,6 +31,7 @@ from service.embedded_redis import LOOPBACK
 from service.processes import listen, running_api, running_worker
 from tests.support.browser import (
     PHONE,
+    LiveLog,
     app_page,
     chromium,
     screenshot,
@@ -506,20 +506,12 @@ async def test_graphiql_loads_with_no_internet_and_subscribes(
                 f'{{"Authorization": "Bearer {token_of(client)}"}}',
             ],
         )
-        subscribed = asyncio.Event()
-
-        def watch_socket(socket: WebSocket) -> None:
-            def sent(payload: str | bytes) -> None:
-                if '"subscribe"' in str(payload):
-                    subscribed.set()
-
-            socket.on("framesent", sent)
-
-        page.on("websocket", watch_socket)
+        live = LiveLog()
+        page.on("websocket", live.record)
         # GraphiQL re-reads its editors a moment after an edit; run the document after that.
         await page.wait_for_timeout(1_000)
         await page.get_by_role("button", name=re.compile("Execute query")).click()
-        await asyncio.wait_for(subscribed.wait(), timeout=15)
+        await asyncio.wait_for(live.subscribed.wait(), timeout=15)
         # The API holds the subscription a moment after the message that asks for it.
         await page.wait_for_timeout(500)
         await request_report(client, kind="SALES", format="CSV", title="Seen in GraphiQL")
