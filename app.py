@@ -20,7 +20,12 @@ from models.sign_up_links import CONFIRM_PREFIX
 from schema.http.confirmations import confirm_sign_up
 from schema.http.downloads import download_report
 from schema.http.health import health
-from schema.http.middleware import BoundedRequestBody, SecurityHeaders
+from schema.http.middleware import (
+    REQUEST_ID_HEADER,
+    BoundedRequestBody,
+    RequestIds,
+    SecurityHeaders,
+)
 from schema.http.view import ReportsGraphQL
 from schema.http.web_app import WebPages, web_app_dir
 from schema.root import build_schema
@@ -44,6 +49,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
     )
     middleware = [
+        # First: every line written while serving a request, the others' included, names it.
+        Middleware(RequestIds),
         Middleware(SecurityHeaders, strict_transport=not settings.is_development),
         Middleware(
             BoundedRequestBody,
@@ -57,7 +64,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                # So a browser's script can read the id to quote in a bug report.
+                expose_headers=[REQUEST_ID_HEADER],
                 max_age=600,
             )
         )

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 DEVELOPMENT_SECRET_KEY = "development-secret-key-change-me"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
 DEFAULT_SQLITE_PATH = Path("data") / "reports.sqlite3"
 SMTPS_PORT = 465
 
@@ -150,6 +152,10 @@ class Settings:
     # Outside development, webhook URLs must be https and resolve to public addresses;
     # hosts (names or CIDR ranges) listed here are allowed anyway (internal receivers).
     webhook_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # The least level logged (uvicorn's too); one of LOG_LEVELS, any case.
+    log_level: str = "INFO"
+    # "json" (one object per line) or "text"; empty: text in development, else json.
+    log_format: str = ""
 
     @property
     def is_development(self) -> bool:
@@ -210,6 +216,22 @@ class Settings:
             raise SettingsError("fault injection (FAULT_*) is for development and tests only")
         if not self.is_development and self.test_clock_start:
             raise SettingsError("TEST_CLOCK_START is for development and tests only")
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise SettingsError(
+                f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}"
+            )
+        if self.log_format and self.log_format.lower() not in LOG_FORMATS:
+            raise SettingsError(
+                f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, got {self.log_format!r}"
+            )
+
+    @property
+    def logs_as_json(self) -> bool:
+        """One JSON object per line: what log collectors read, so the default outside
+        development; people at a terminal read text."""
+        if self.log_format:
+            return self.log_format.lower() == "json"
+        return not self.is_development
 
     @property
     def graphiql_enabled(self) -> bool:
@@ -320,6 +342,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "delivery_retry_base_seconds": "DELIVERY_RETRY_BASE_SECONDS",
     "webhook_timeout_seconds": "WEBHOOK_TIMEOUT_SECONDS",
     "webhook_allowed_hosts": "WEBHOOK_ALLOWED_HOSTS",
+    "log_level": "LOG_LEVEL",
+    "log_format": "LOG_FORMAT",
 }
 FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
 assert set(ENVIRONMENT_VARIABLES) == set(FIELD_TYPES), "every setting has one variable"

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import logging
-import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from client.cli.commands import add_user_commands
 from client.cli.run import run_user_command
-from models.settings import ENVIRONMENT_VARIABLES, Settings
-from service.log_redaction import RedactSignedLinks
+from models.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError, get_settings
+from service.logs import configure_logging, logging_config
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-# Read here, not in Settings: logging is set up before the settings are read.
-LOG_LEVEL_VARIABLE = "LOG_LEVEL"
-DEFAULT_LOG_LEVEL = "INFO"
+LOG_LEVEL_VARIABLE = ENVIRONMENT_VARIABLES["log_level"]
+# Every command that logs reads these, whatever else it reads.
+LOG_SETTINGS = ("log_level", "log_format")
+# A setting refused at start-up (argparse's own exit code for a bad command line).
+EXIT_BAD_SETTINGS = 2
 # On SIGTERM uvicorn waits for the requests in flight. A subscription over HTTP
 # is a response that never ends, so with one open the API never exited; this
 # lets ordinary requests and downloads finish, then cuts what is left.
@@ -38,44 +36,22 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
 def environment_help(
     settings: Iterable[str], command_defaults: Mapping[str, str] | None = None
 ) -> str:
-    """The environment variables of these Settings fields, and LOG_LEVEL, with their defaults
-    (`command_defaults`: Settings fields whose default the command chooses itself)."""
-    defaults = {**Settings().to_environ(), LOG_LEVEL_VARIABLE: DEFAULT_LOG_LEVEL}
+    """The environment variables of these Settings fields, and the logging ones, with their
+    defaults (`command_defaults`: Settings fields whose default the command chooses itself)."""
+    defaults = Settings().to_environ()
+    defaults[ENVIRONMENT_VARIABLES["log_format"]] = "text in development, else json"
     for field_name, default in (command_defaults or {}).items():
         defaults[ENVIRONMENT_VARIABLES[field_name]] = default
-    variables = [ENVIRONMENT_VARIABLES[name] for name in settings] + [LOG_LEVEL_VARIABLE]
+    names = list(dict.fromkeys([*settings, *LOG_SETTINGS]))
+    variables = [ENVIRONMENT_VARIABLES[name] for name in names]
     width = max(len(variable) for variable in variables)
     lines = [f"  {v:<{width}}  {defaults[v] or '(unset)'}" for v in variables]
     return "\n".join(["environment (read at start-up; unset or empty: the default):", *lines])
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get(LOG_LEVEL_VARIABLE, DEFAULT_LOG_LEVEL).upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSignedLinks())
-
-
-def _uvicorn_logging() -> dict[str, Any]:
-    """uvicorn's own logging set-up, every handler (the access log's included) redacting
-    download links."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact_signed_links"] = {
-        "()": f"{RedactSignedLinks.__module__}.{RedactSignedLinks.__name__}"
-    }
-    for handler in config["handlers"].values():
-        handler.setdefault("filters", []).append("redact_signed_links")
-    return config
-
-
 def run_api(host: str, port: int, fd: int | None) -> None:
     import uvicorn
 
-    from models.settings import get_settings
     from service.http_deadlines import header_deadline_protocol
 
     settings = get_settings()
@@ -85,8 +61,9 @@ def run_api(host: str, port: int, fd: int | None) -> None:
         host=host,
         port=port,
         fd=fd,
-        log_level=os.environ.get(LOG_LEVEL_VARIABLE, DEFAULT_LOG_LEVEL).lower(),
-        log_config=_uvicorn_logging(),
+        log_level=settings.log_level.lower(),
+        # Ours, not uvicorn's: its lines in the same format, redacted, with request ids.
+        log_config=logging_config(settings),
         # No `server: uvicorn` banner for scanners to match against known flaws.
         server_header=False,
         # Past this many connections (WebSockets and HTTP) at once, 503.
@@ -101,7 +78,6 @@ def run_api(host: str, port: int, fd: int | None) -> None:
 
 
 def run_worker() -> None:
-    from models.settings import get_settings
     from workers.supervisor import run_worker_forever
 
     run_worker_forever(get_settings())
@@ -109,7 +85,6 @@ def run_worker() -> None:
 
 def run_migrate() -> None:
     from models.database import migrate_database
-    from models.settings import get_settings
 
     asyncio.run(migrate_database(get_settings().database_url))
 
@@ -215,9 +190,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "handler", None) is not None:
         # A client of a running service: it neither logs nor reads the server's settings.
         return run_user_command(args)
-    if args.command != "dev":
+    if args.command == "schema":
+        # It reads no environment; a warning while building the schema is still shown.
+        configure_logging(Settings())
+    elif args.command != "dev":
         # `reports dev` says what it does itself; its processes log on their own.
-        _configure_logging()
+        try:
+            configure_logging(get_settings())
+        except SettingsError as exc:
+            print(f"reports {args.command}: {exc}", file=sys.stderr)
+            return EXIT_BAD_SETTINGS
     if args.command == "api":
         run_api(args.host, args.port, args.fd)
     elif args.command == "worker":

@@ -81,9 +81,19 @@ def base_url(listener: socket.socket) -> str:
 # reach them besides the caller's own SIGTERM (uvicorn takes a second signal as "quit now").
 
 
-def start_worker(env: dict[str, str], cwd: Path | None = None) -> subprocess.Popen[bytes]:
-    """A `reports worker` process."""
-    return subprocess.Popen([*REPORTS_COMMAND, "worker"], env=env, cwd=cwd, start_new_session=True)
+def start_worker(
+    env: dict[str, str], cwd: Path | None = None, output: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    """A `reports worker` process; its log goes to `output` if given, else where this
+    process's goes."""
+    return subprocess.Popen(
+        [*REPORTS_COMMAND, "worker"],
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+        stdout=output,
+        stderr=None if output is None else subprocess.STDOUT,
+    )
 
 
 def start_api(
@@ -155,8 +165,15 @@ def worker_stop_seconds(settings: Settings) -> float:
 
 
 @contextmanager
-def running_worker(settings: Settings, timeout: float = 30) -> Iterator[subprocess.Popen[bytes]]:
+def running_worker(
+    settings: Settings,
+    timeout: float = 30,
+    *,
+    output: IO[bytes] | None = None,
+    log_level: str = "WARNING",
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real `reports worker` process, ready once it has written its health check.
+    Its log goes to `output` if given, at `log_level`.
 
     Leaving stops it; one that does not exit within its grace period (plus a
     margin) fails the caller with ProcessDidNotStopError.
@@ -164,7 +181,7 @@ def running_worker(settings: Settings, timeout: float = 30) -> Iterator[subproce
     health_key = arq_health_check_key(settings.queue_name)
     client = redis.Redis.from_url(settings.redis_url)
     client.delete(health_key)
-    process = start_worker(service_env(settings), PROJECT_ROOT)
+    process = start_worker(service_env(settings, log_level), PROJECT_ROOT, output)
     try:
         deadline = time.monotonic() + timeout
         while not client.exists(health_key):

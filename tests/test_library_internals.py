@@ -59,6 +59,7 @@ from schema.redis_pool import API_REDIS_BACKOFF_SECONDS, open_queue
 from schema.root import DOCUMENT_LIMITS, ReportsSchema
 from service.embedded_redis import redis_server_executable
 from service.http_deadlines import header_deadline_protocol
+from service.log_redaction import RedactSecrets
 from workers.csv_copy import can_copy
 from workers.pdf_process import FOOTER_FONT_RESOURCE, join_batches, render_batch
 from workers.queue import GENERATE_REPORT_TASK, enqueue_report, redis_settings
@@ -638,3 +639,32 @@ async def test_websocket_messages_are_encoded_by_the_view(
         if encoding.data == expected and encoding._text is not None
     ]
     assert encoded_once, "Strawberry no longer sends WebSocket messages through encode_json"
+
+
+# --- websockets ---------------------------------------------------------------------------
+
+
+def test_websockets_logs_a_frame_at_debug_as_an_argument() -> None:
+    """service/log_redaction.py: at DEBUG, websockets logs each frame sent and received
+    (uvicorn hands it the `uvicorn.error` logger) with the Frame object as the record's
+    argument, which RedactSecrets shows as its kind and size only: its payload is the
+    client's messages, a token or a password among them."""
+    from websockets.frames import Frame
+    from websockets.protocol import Protocol, Side, State
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger(f"test.websockets.{uuid.uuid4().hex}")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(Keep())
+    protocol = Protocol(Side.SERVER, state=State.OPEN, logger=logger)
+    protocol.send_text(b'{"payload": {"Authorization": "Bearer secret"}}')
+    sent = [record for record in records if any(isinstance(a, Frame) for a in record.args or ())]
+    assert sent, "websockets no longer logs a frame as a Frame argument: check RedactSecrets"
+    assert RedactSecrets().filter(sent[0])
+    assert sent[0].getMessage() == "> TEXT [47 bytes]"

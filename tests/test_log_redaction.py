@@ -1,4 +1,5 @@
-"""Download links never reach the API's log: a link read from a log would fetch the file."""
+"""Download links and other secrets never reach the API's log: a link read from a log would
+fetch the file. (tests/test_log_secrets.py searches a whole run's logs.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 
 from models.download_links import download_path
 from models.settings import Settings
-from service.log_redaction import REDACTED_TOKEN, RedactSignedLinks
+from service.log_redaction import REDACTED_TOKEN, RedactSecrets
 from service.processes import running_api_process
 
 
@@ -34,7 +35,7 @@ def test_any_log_record_quoting_a_link_is_redacted() -> None:
     record = logging.LogRecord(
         "schema", logging.ERROR, __file__, 1, "failed %s at %s", ("GET", "/downloads/abc.def"), None
     )
-    assert RedactSignedLinks().filter(record)
+    assert RedactSecrets().filter(record)
     assert record.getMessage() == f"failed GET at /downloads/{REDACTED_TOKEN}"
     confirming = logging.LogRecord(
         "uvicorn.access",
@@ -45,5 +46,20 @@ def test_any_log_record_quoting_a_link_is_redacted() -> None:
         (),
         None,
     )
-    assert RedactSignedLinks().filter(confirming)
+    assert RedactSecrets().filter(confirming)
     assert confirming.getMessage() == f'"GET /confirm/{REDACTED_TOKEN} HTTP/1.1" 200'
+
+
+def test_a_traceback_and_a_configured_secret_are_redacted_too() -> None:
+    try:
+        raise RuntimeError("cannot open postgres://reports:db-password@db/reports")
+    except RuntimeError as exc:
+        failure = (type(exc), exc, exc.__traceback__)
+    record = logging.LogRecord(
+        "schema", logging.ERROR, __file__, 1, "sending with %s", ("smtp-secret-1",), failure
+    )
+    assert RedactSecrets(secrets=["smtp-secret-1", "short"]).filter(record)
+    assert record.getMessage() == f"sending with {REDACTED_TOKEN}"
+    assert record.exc_text is not None
+    assert f"postgres://reports:{REDACTED_TOKEN}@db/reports" in record.exc_text
+    assert "db-password" not in record.exc_text

@@ -14,6 +14,7 @@ from tortoise.expressions import F
 from models.failures import is_connection_failure
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
+from models.log_context import set_job
 from models.report_jobs import JobStatus, ReportFormat
 from models.report_jobs import ReportJob as ReportJobModel
 from models.settings import Settings
@@ -96,6 +97,8 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         logger.info("job %s: attempt v%s is not PENDING any more", job_id, queued_version)
         return "skipped"
     attempt = Attempt(job, worker)
+    # From here every line, the attempt's tasks' and the libraries' too, names the attempt.
+    set_job(job.id, job.account_id, attempt.number)
     build = ReportBuild(attempt, worker)
     time_limit = asyncio.timeout(settings.job_time_limit_seconds)
     try:

@@ -1,12 +1,17 @@
-"""HTTP hardening around the app: body size and time limits, security headers."""
+"""HTTP hardening around the app: body size and time limits, security headers; and the
+request id each request's log lines carry."""
 
 from __future__ import annotations
 
 import asyncio
+import re
+import uuid
 
 from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models.log_context import set_request_id
 
 # GraphiQL's page loads its scripts and styles from a CDN; every other
 # response is data and may load nothing at all.
@@ -109,3 +114,40 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A client's id is taken as it is if it is a short token (what proxies and tracing
+# send: UUIDs, hex, base64); anything else would let a client write into the log.
+_SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._~+/=:-]{1,128}")
+# Messages that begin a response: HTTP's, a WebSocket's accept, a WebSocket's refusal.
+_RESPONSE_STARTS = {"http.response.start", "websocket.accept", "websocket.http.response.start"}
+
+
+class RequestIds:
+    """Every HTTP request and WebSocket gets an id: the client's `X-Request-ID` if sane,
+    else a new one. Each log line written while serving it carries the id, and the
+    response (a WebSocket's handshake response too) returns it in `X-Request-ID`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        sent = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode("latin-1"))
+        if sent is not None and _SANE_REQUEST_ID.fullmatch(sent):
+            request_id = sent.decode("ascii")
+        else:
+            request_id = uuid.uuid4().hex
+        set_request_id(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] in _RESPONSE_STARTS:
+                # A WebSocket's accept may carry no headers at all.
+                message.setdefault("headers", [])
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

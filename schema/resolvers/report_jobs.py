@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -12,6 +11,7 @@ from tortoise.expressions import F
 from models.deliveries import fresh, not_sent
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
+from models.log_context import set_job
 from models.report_jobs import ReportJob as ReportJobModel
 from schema.context import AppInfo, current_account
 from schema.errors import ApiError, bad_input, conflict, not_found
@@ -24,7 +24,6 @@ from schema.types.pagination import Connection, KeysetOrder, paginate
 from schema.types.report_jobs import ReportJob, RequestReportInput
 from workers.new_jobs import JobRequest, announce_job, create_job
 from workers.queue import abort_attempt, enqueue_report
-from workers.storage import remove_job_files
 
 NEWEST_FIRST = KeysetOrder(
     fields=("created_at", "id"), parsers=(datetime.fromisoformat, UUID), descending=True
@@ -43,9 +42,12 @@ async def owned_job(account_id: UUID, raw_id: str) -> ReportJobModel | None:
 
 
 async def _owned_or_not_found(info: AppInfo, raw_id: str) -> ReportJobModel:
+    """The caller's job, for a mutation acting on it: the request's lines from here on
+    name it."""
     job = await owned_job(current_account(info), raw_id)
     if job is None:
         raise not_found("Report job")
+    set_job(job.id, job.account_id, job.attempts)
     return job
 
 
@@ -237,5 +239,5 @@ class ReportJobMutation:
         if not JobStatus(job.status).is_terminal:
             await _cancel(services, job, "Deleted")
         await ReportJobModel.filter(id=job.id).delete()
-        await asyncio.to_thread(remove_job_files, services.settings.reports_dir, job.id)
+        await services.storage.delete_job(job.id)
         return True

@@ -29,6 +29,7 @@ from uuid import UUID
 from models.deliveries import DeliveryChannel, DeliveryRecord, next_due, records_of
 from models.job_events import JobEventPublisher
 from models.job_transitions import transition_job
+from models.log_context import set_job
 from models.report_jobs import JobStatus, ReportJob
 from models.settings import Settings
 from workers.context import WorkerContext
@@ -148,6 +149,8 @@ async def deliver_report(ctx: dict[str, Any], job_id: str) -> str:
     job = await ReportJob.get_or_none(id=job_id)
     if job is None or job.delivery_due_at is None or job.delivery_due_at > datetime.now(UTC):
         return "nothing due"
+    # Every line from here names the job, and the attempt whose outcome is delivered.
+    set_job(job.id, job.account_id, job.attempts)
     claim = DeliveryClaim(job.id, worker.settings.lease_seconds)
     if not await claim.take(job.delivery_due_at):
         return "claimed elsewhere"
