@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL over HTTP and WebSocket, downloads, health, the web app.
+"""The ASGI application: GraphQL over HTTP and WebSocket, downloads, health, metrics, the web app.
 
 Run with `reports api`, or `uvicorn app:create_app --factory`.
 """
@@ -20,6 +20,7 @@ from models.sign_up_links import CONFIRM_PREFIX
 from schema.http.confirmations import confirm_sign_up
 from schema.http.downloads import download_report
 from schema.http.health import health
+from schema.http.metrics import serve_metrics
 from schema.http.middleware import (
     REQUEST_ID_HEADER,
     BoundedRequestBody,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(DOWNLOADS_PREFIX + "{token}", download_report),
             Route(CONFIRM_PREFIX + "{token}", confirm_sign_up, methods=["GET", "POST"]),
             Route("/health", health),
+            Route("/metrics", serve_metrics),
             # Last: the web app's own paths.
             *pages.routes(),
         ],

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from models.job_snapshots import JobSnapshot
+from models.metrics import job_events_published_total
 from models.redis_keys import account_channel
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class JobEventPublisher:
                 logger.warning("cannot publish job events (%s); they are sent again later", exc)
             self._failing = True
             return False
+        job_events_published_total.inc()
         if self._failing:
             logger.info("publishing job events again")
             self._failing = False

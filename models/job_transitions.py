@@ -19,6 +19,7 @@ from tortoise.expressions import F
 from models.database import CONNECTION
 from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
+from models.metrics import observe_transition
 from models.report_jobs import JobStatus, ReportJob, statuses_leading_to
 
 
@@ -35,13 +36,17 @@ async def transition_job(
 
     `only_from` narrows the allowed sources further (e.g. a progress update is
     RUNNING -> RUNNING only); `guard` adds conditions such as `attempts=3`.
-    The committed state is published, then returned.
+    The committed state is published, counted (models/metrics.py), then returned.
     """
     sources = statuses_leading_to(to)
     if only_from is not None:
         sources = sources & frozenset(only_from)
     if not sources:
         raise ValueError(f"no allowed transition to {to} from {only_from}")
+    if to.is_terminal and to in sources and len(sources) > 1:
+        # Whether the job finished now or was finished already decides whether its
+        # outcome is counted; the row this returns cannot tell which.
+        raise ValueError(f"a transition to {to} either finishes a job or changes a finished one")
     # Shielded: a caller cancelled mid-way (an aborted task, a shutdown) must not
     # leave a transaction half done or a committed change unpublished.
     return await asyncio.shield(_apply(publisher, job_id, to, sources, guard or {}, changes))
@@ -74,4 +79,5 @@ async def _apply(
     # The row's columns are the model's field names; the constructor converts each value.
     snapshot = JobSnapshot.from_model(ReportJob(**rows[0]))
     await publisher.publish(snapshot)
+    observe_transition(snapshot, arrived=to not in sources)
     return snapshot

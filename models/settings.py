@@ -18,6 +18,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("json", "text")
 DEFAULT_SQLITE_PATH = Path("data") / "reports.sqlite3"
 SMTPS_PORT = 465
+# prometheus_client's own variable, not one of ours: `reports api --workers N` points it
+# at a directory of its own, where its processes keep the counts /metrics sums.
+METRICS_DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class SettingsError(ValueError):
@@ -152,6 +155,9 @@ class Settings:
     # Outside development, webhook URLs must be https and resolve to public addresses;
     # hosts (names or CIDR ranges) listed here are allowed anyway (internal receivers).
     webhook_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # A worker serves its Prometheus metrics on this port (each worker on a machine needs
+    # its own); 0: not served. The API serves its own at /metrics on its port.
+    metrics_port: int = 0
     # The least level logged (uvicorn's too); one of LOG_LEVELS, any case.
     log_level: str = "INFO"
     # "json" (one object per line) or "text"; empty: text in development, else json.
@@ -206,6 +212,8 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be above 0")
+        if not 0 <= self.metrics_port <= 65535:
+            raise SettingsError("METRICS_PORT must be a port number (0: off)")
         if self.pdf_render_processes < 0:
             raise SettingsError("PDF_RENDER_PROCESSES must be 0 (one per core) or more")
         if self.lease_seconds < 3 * self.sweep_interval_seconds / 2:
@@ -342,6 +350,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "delivery_retry_base_seconds": "DELIVERY_RETRY_BASE_SECONDS",
     "webhook_timeout_seconds": "WEBHOOK_TIMEOUT_SECONDS",
     "webhook_allowed_hosts": "WEBHOOK_ALLOWED_HOSTS",
+    "metrics_port": "METRICS_PORT",
     "log_level": "LOG_LEVEL",
     "log_format": "LOG_FORMAT",
 }

@@ -13,6 +13,7 @@ from schema.error_policy import ErrorPolicy
 from schema.limits.document_shape import DocumentLimits
 from schema.limits.documents import DocumentChecks, DocumentRules
 from schema.live.shared_events import SharedEventExecutionContext
+from schema.operation_metrics import OperationMetrics
 from schema.resolvers.accounts import AccountMutation, AccountQuery
 from schema.resolvers.orders import OrderMutation, OrderQuery
 from schema.resolvers.products import ProductMutation, ProductQuery
@@ -74,6 +75,7 @@ def build_schema(*, introspection: bool = True) -> ReportsSchema:
         execution_context_class=SharedEventExecutionContext,
         # Factories, so that each operation gets fresh extension state.
         extensions=[
+            OperationMetrics,
             lambda: DocumentChecks(documents),
             # Suggestions tell what introspection tells: both or neither.
             lambda: ErrorPolicy(suggestions=introspection),

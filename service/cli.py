@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
+import shutil
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from client.cli.commands import add_user_commands
 from client.cli.run import run_user_command
-from models.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError, get_settings
+from models.settings import (
+    ENVIRONMENT_VARIABLES,
+    METRICS_DIRECTORY_VARIABLE,
+    Settings,
+    SettingsError,
+    get_settings,
+)
 from service.logs import configure_logging, logging_config
 
 DEFAULT_HOST = "127.0.0.1"
@@ -49,10 +59,37 @@ def environment_help(
     return "\n".join(["environment (read at start-up; unset or empty: the default):", *lines])
 
 
-def run_api(host: str, port: int, fd: int | None) -> None:
+def run_api(host: str, port: int, fd: int | None, workers: int = 1) -> None:
+    """uvicorn serving the app; `workers` > 1: that many processes behind the one socket."""
+    if workers > 1:
+        with _metrics_directory():
+            _run_uvicorn(host, port, fd, workers)
+    else:
+        # One process counts in memory: no directory, even one set by hand, whose files
+        # (of earlier runs) it would sum.
+        os.environ.pop(METRICS_DIRECTORY_VARIABLE, None)
+        _run_uvicorn(host, port, fd, workers)
+
+
+@contextlib.contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """A fresh directory where the API's processes keep their Prometheus counts, so that
+    any of them serves the sum at /metrics (models/metrics.py); removed at exit.
+
+    Set before anything imports prometheus_client (it decides its mode on import), and
+    inherited by uvicorn's processes."""
+    directory = tempfile.mkdtemp(prefix="reports-api-metrics-")
+    os.environ[METRICS_DIRECTORY_VARIABLE] = directory
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run_uvicorn(host: str, port: int, fd: int | None, workers: int) -> None:
     import uvicorn
 
-    from service.http_deadlines import header_deadline_protocol
+    from service.http_deadlines import SETTINGS_PROTOCOL_PATH
 
     settings = get_settings()
     uvicorn.run(
@@ -61,6 +98,7 @@ def run_api(host: str, port: int, fd: int | None) -> None:
         host=host,
         port=port,
         fd=fd,
+        workers=workers,
         log_level=settings.log_level.lower(),
         # Ours, not uvicorn's: its lines in the same format, redacted, with request ids.
         log_config=logging_config(settings),
@@ -69,7 +107,7 @@ def run_api(host: str, port: int, fd: int | None) -> None:
         # Past this many connections (WebSockets and HTTP) at once, 503.
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=settings.keep_alive_seconds,
-        http=header_deadline_protocol(settings.request_header_timeout_seconds),
+        http=SETTINGS_PROTOCOL_PATH,
         timeout_graceful_shutdown=API_SHUTDOWN_GRACE_SECONDS,
         # Job events are a few hundred bytes: compressing them saves little, and each
         # compressed WebSocket would hold its own zlib state (hundreds of KB).
@@ -77,10 +115,16 @@ def run_api(host: str, port: int, fd: int | None) -> None:
     )
 
 
-def run_worker() -> None:
+def run_worker() -> int:
+    from workers.metrics_server import MetricsPortUnavailableError
     from workers.supervisor import run_worker_forever
 
-    run_worker_forever(get_settings())
+    try:
+        run_worker_forever(get_settings())
+    except MetricsPortUnavailableError as exc:
+        print(f"reports worker: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    return 0
 
 
 def run_migrate() -> None:
@@ -93,6 +137,16 @@ def print_schema() -> None:
     from schema.root import schema
 
     sys.stdout.write(schema.as_str() + "\n")
+
+
+def _process_count(raw: str) -> int:
+    try:
+        count = int(raw)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {raw!r}")
+    return count
 
 
 def _add_listen_options(command: argparse.ArgumentParser) -> None:
@@ -151,6 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve on this already listening socket instead of --host and --port "
         "(how `reports dev` hands over the port it checked; also for socket activation)",
     )
+    api.add_argument(
+        "--workers",
+        type=_process_count,
+        default=1,
+        help="API processes serving the one port (with --fd too); /metrics in any of them "
+        "counts them all",
+    )
     add(
         "worker",
         "build reports from the queue (an arq worker)",
@@ -201,9 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reports {args.command}: {exc}", file=sys.stderr)
             return EXIT_BAD_SETTINGS
     if args.command == "api":
-        run_api(args.host, args.port, args.fd)
+        run_api(args.host, args.port, args.fd, args.workers)
     elif args.command == "worker":
-        run_worker()
+        return run_worker()
     elif args.command == "migrate":
         run_migrate()
     elif args.command == "schema":

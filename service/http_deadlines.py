@@ -63,3 +63,18 @@ def header_deadline_protocol(seconds: float) -> type[HttpToolsProtocol]:
                 self.transport.close()
 
     return HeaderDeadlineProtocol
+
+
+# uvicorn hands the processes it starts (`reports api --workers N`) their protocol by
+# name: a class made at run time cannot be sent to them. This name is that class, made
+# in whichever process imports it, from its settings (read from the same environment).
+SETTINGS_PROTOCOL = "SettingsHeaderDeadlineProtocol"
+SETTINGS_PROTOCOL_PATH = f"{__name__}:{SETTINGS_PROTOCOL}"
+
+
+def __getattr__(name: str) -> type[HttpToolsProtocol]:
+    if name != SETTINGS_PROTOCOL:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from models.settings import get_settings
+
+    return header_deadline_protocol(get_settings().request_header_timeout_seconds)

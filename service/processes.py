@@ -101,12 +101,14 @@ def start_api(
     env: dict[str, str],
     cwd: Path | None = None,
     output: IO[bytes] | None = None,
+    workers: int = 1,
 ) -> subprocess.Popen[bytes]:
-    """A `reports api` process serving on the listener's socket (the caller may close
-    its copy); its log goes to `output` if given, else where this process's goes."""
+    """A `reports api` process (`workers` of them behind it) serving on the listener's
+    socket (the caller may close its copy); its log goes to `output` if given, else where
+    this process's goes."""
     fd = listener.fileno()
     return subprocess.Popen(
-        [*REPORTS_COMMAND, "api", "--fd", str(fd)],
+        [*REPORTS_COMMAND, "api", "--fd", str(fd), "--workers", str(workers)],
         env=env,
         cwd=cwd,
         pass_fds=(fd,),
@@ -210,16 +212,19 @@ def running_api_process(
     output: IO[bytes] | None = None,
     log_level: str = "WARNING",
     port: int = 0,
+    workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A real `reports api` (uvicorn) process; yields its base URL and the process.
-    Its log goes to `output` if given, at `log_level`.
+    """A real `reports api` (uvicorn) process, with `workers` processes serving its port;
+    yields its base URL and the process. Its log goes to `output` if given, at `log_level`.
 
     Leaving stops it; one that does not exit promptly fails the caller with
     ProcessDidNotStopError.
     """
     with listen(LOOPBACK, port) as listener:
         url = base_url(listener)
-        process = start_api(listener, service_env(settings, log_level), PROJECT_ROOT, output)
+        process = start_api(
+            listener, service_env(settings, log_level), PROJECT_ROOT, output, workers
+        )
     try:
         if not wait_until_healthy(url, process, timeout):
             raise RuntimeError("the API did not start")

@@ -18,6 +18,7 @@ from typing import Any
 from models.deliveries import due_when_finished
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
+from models.metrics import job_retries_total
 from models.report_jobs import JobStatus, ReportJob
 from models.settings import Settings
 from workers.context import WorkerContext
@@ -155,10 +156,17 @@ class Attempt:
             self._settings.retry_base_delay_seconds,
             self._settings.retry_max_delay_seconds,
         )
-        await self.hand_back(error=error, message=f"Retrying in {round(delay)} s", delay=delay)
+        retried = await self.hand_back(
+            error=error, message=f"Retrying in {round(delay)} s", delay=delay
+        )
+        if retried is not None:
+            job_retries_total.inc()
 
-    async def hand_back(self, *, error: str | None, message: str, delay: float = 0.0) -> None:
-        """RUNNING -> PENDING for another attempt (retry, shutdown, lost worker).
+    async def hand_back(
+        self, *, error: str | None, message: str, delay: float = 0.0
+    ) -> JobSnapshot | None:
+        """RUNNING -> PENDING for another attempt (retry, shutdown, lost worker); the job
+        handed back, or None if it was no longer this attempt's.
 
         Enqueued now when it may start now; a delayed retry is enqueued by the
         sweep once it is due, so that it keeps its priority in the queue.
@@ -173,6 +181,7 @@ class Attempt:
         )
         if pending is not None and not delay:
             await enqueue_report(self._queue, pending.id, pending.version, pending.priority)
+        return pending
 
     @contextlib.asynccontextmanager
     async def lease(self) -> AsyncIterator[None]:

@@ -26,6 +26,7 @@ from models.database import close_database
 from models.job_snapshots import JobSnapshot
 from models.settings import Settings
 from workers.loop_lag import record_loop_lag
+from workers.metrics_server import serve_worker_metrics
 from workers.render_pool import close_render_pool, open_render_pool
 from workers.worker import ReportWorker
 
@@ -35,7 +36,10 @@ RESTART_DELAY_SECONDS = 1.0
 
 
 def run_worker_forever(settings: Settings) -> None:
-    """Run the worker until it is told to stop (SIGTERM, SIGINT)."""
+    """Run the worker until it is told to stop (SIGTERM, SIGINT); MetricsPortUnavailableError
+    if METRICS_PORT is taken."""
+    # Once per process, before anything else: its counts outlive every run.
+    serve_worker_metrics(settings.metrics_port)
     # One render pool for the process's life: a failed run cannot leak it.
     cpu_pool = open_render_pool(settings.pdf_render_processes)
     try:

@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
+from models.metrics import websocket_connections_active
 from schema.auth.revocation import LiveConnection
 from schema.auth.sessions import session_of
 from schema.context import RequestContext, bearer_token
@@ -85,9 +86,14 @@ class ReportsGraphQL(GraphQL[RequestContext, None]):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        socket = scope["type"] == "websocket"
+        if socket:
+            websocket_connections_active.inc()
         try:
             await super().__call__(scope, receive, send)
         finally:
+            if socket:
+                websocket_connections_active.dec()
             stop_watching = scope.get(_STOP_WATCHING)
             if stop_watching is not None:
                 stop_watching()

@@ -21,6 +21,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from models.job_snapshots import JobSnapshot
+from models.metrics import subscriptions_active
 from models.redis_keys import account_channel_pattern, account_id_from_channel
 from schema.live.memory_release import MemoryRelease
 
@@ -152,6 +153,7 @@ class JobEventHub:
     def register(self, listener: Listener) -> None:
         self._listeners[listener.account].add(listener)
         self._listener_count += 1
+        subscriptions_active.inc()
         self._memory_release.opened()
 
     def unregister(self, listener: Listener) -> None:
@@ -160,6 +162,7 @@ class JobEventHub:
         if not listeners:
             del self._listeners[listener.account]
         self._listener_count -= 1
+        subscriptions_active.dec()
         self._memory_release.closed()
 
     async def _run(self) -> None:

@@ -29,6 +29,7 @@ from uuid import UUID
 from models.deliveries import DeliveryChannel, DeliveryRecord, next_due, records_of
 from models.job_events import JobEventPublisher
 from models.job_transitions import transition_job
+from models.metrics import observe_delivery_try
 from models.log_context import set_job
 from models.report_jobs import JobStatus, ReportJob
 from models.settings import Settings
@@ -165,6 +166,7 @@ async def deliver_report(ctx: dict[str, Any], job_id: str) -> str:
                     logger.info("job %s: deliveries left this worker", job.id)
                     return "taken over"
                 records[index] = await _try(worker, job, index, record)
+                observe_delivery_try(record.channel, records[index].status)
                 if not await claim.record(worker.publisher, status, records):
                     # Retried, deleted, or its lease lapsed and another worker took over.
                     logger.info("job %s: deliveries left this worker", job.id)
