@@ -27,7 +27,7 @@ from models.report_jobs import TERMINAL_STATUSES, JobStatus, ReportFormat, Repor
 
 # A `_created` series beside every counter and histogram doubles a scrape's size, and
 # Prometheus does not read them from the text format.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class OperationType(StrEnum):
