@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "models.orders",
     "models.report_jobs",
     "models.schedules",
+    "models.worker_heartbeats",
 ]
 APP_LABEL = "models"
 # The one connection every model uses; raw statements run on it too.

@@ -25,7 +25,9 @@ from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob, Rep
 # Columns that never leave the worker side: how the queue, the sweep and leases
 # keep jobs moving. Renewing a lease is not a visible change (no new version),
 # so these could not be published truthfully anyway.
-INTERNAL_COLUMNS = frozenset({"queued_version", "run_after", "lease_expires_at", "delivery_due_at"})
+INTERNAL_COLUMNS = frozenset(
+    {"queued_version", "run_after", "lease_expires_at", "worker_id", "delivery_due_at"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Every Redis key and channel name the service uses, built here and nowhere else.
 
 Ours hang off two settings: REPORTS_CHANNEL_PREFIX (events, sessions, rate
-limits, heartbeats) and REPORTS_QUEUE (the queue and its wake-ups), so
+limits) and REPORTS_QUEUE (the queue and its wake-ups), so
 side-by-side deployments, and test runs, never share one. arq's own names come
 from arq's constants, not retyped.
 """
@@ -51,11 +51,6 @@ def rate_limit_key(prefix: str, rule: str, subject: str) -> str:
 def known_sign_in_addresses_key(prefix: str, email: str) -> str:
     """A set of the client addresses that signed in to one email's account lately."""
     return f"{prefix}:sign-in-addresses:{email}"
-
-
-def workers_key(prefix: str) -> str:
-    """A sorted set: worker id -> time of its last heartbeat."""
-    return f"{prefix}:workers"
 
 
 def wakeup_channel(queue_name: str) -> str:

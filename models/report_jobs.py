@@ -121,8 +121,12 @@ class ReportJob(Model):
     queued_version = fields.IntField(default=1)
     # Not to be started before this (a retry's backoff); None means at once.
     run_after = fields.DatetimeField(null=True)
-    # While RUNNING: the worker renews this; once it lapses the job is taken back.
+    # While RUNNING: the worker renews this; once it lapses the job is taken back
+    # (the safety net for a worker alive but stuck).
     lease_expires_at = fields.DatetimeField(null=True)
+    # The worker run that last started the job (models/worker_heartbeats.py): while the
+    # job is RUNNING and that run's heartbeat has stopped, the job is taken back.
+    worker_id = fields.CharField(max_length=120, null=True)
     # When a COMPLETED job's file is deleted.
     expires_at = fields.DatetimeField(null=True)
     # Asked to start no earlier than this (requestReport's runAt).

@@ -85,6 +85,9 @@ class Settings:
     retry_max_delay_seconds: float = 300.0
     # A RUNNING job whose worker stops renewing its lease for this long is taken back.
     lease_seconds: float = 12.0
+    # A worker not heard from for this long is dead: its RUNNING jobs are taken back at
+    # once by any live worker (workers/heartbeat.py). Workers beat six times as often.
+    worker_heartbeat_timeout_seconds: float = 3.0
     sweep_interval_seconds: float = 2.0
     # A PENDING job older than this that arq does not hold is enqueued again.
     pending_grace_seconds: float = 5.0
@@ -209,6 +212,7 @@ class Settings:
             "schedule_tick_seconds",
             "webhook_timeout_seconds",
             "test_clock_rate",
+            "worker_heartbeat_timeout_seconds",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be above 0")
@@ -279,6 +283,12 @@ class Settings:
         return self.reports_dir / "outbox"
 
     @property
+    def heartbeat_interval_seconds(self) -> float:
+        """How often a worker beats, and looks for dead workers' jobs: a few missed beats
+        (a busy machine, a slow query) must not make a live worker look dead."""
+        return self.worker_heartbeat_timeout_seconds / 6
+
+    @property
     def lease_renew_seconds(self) -> float:
         """How often a worker renews its leases: a few times per lease."""
         return self.lease_seconds / 3
@@ -311,6 +321,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "retry_base_delay_seconds": "RETRY_BASE_DELAY_SECONDS",
     "retry_max_delay_seconds": "RETRY_MAX_DELAY_SECONDS",
     "lease_seconds": "LEASE_SECONDS",
+    "worker_heartbeat_timeout_seconds": "WORKER_HEARTBEAT_TIMEOUT_SECONDS",
     "sweep_interval_seconds": "SWEEP_INTERVAL_SECONDS",
     "pending_grace_seconds": "PENDING_GRACE_SECONDS",
     "report_retention_seconds": "REPORT_RETENTION_SECONDS",

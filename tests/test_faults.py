@@ -29,7 +29,7 @@ from tests.support.waiting import (
     status_is,
     wait_for_job,
 )
-from workers.sweeper import LOST_WORKER_ERROR
+from workers.take_back import LOST_WORKER_ERROR
 
 WATCH_PROGRESS = "subscription($id: ID!) { reportJob(id: $id) { status progress version } }"
 

@@ -61,6 +61,7 @@ from service.embedded_redis import redis_server_executable
 from service.http_deadlines import header_deadline_protocol
 from service.log_redaction import RedactSecrets
 from workers.csv_copy import can_copy
+from workers.database_uptime import DatabaseUptime
 from workers.pdf_process import FOOTER_FONT_RESOURCE, join_batches, render_batch
 from workers.queue import GENERATE_REPORT_TASK, enqueue_report, redis_settings
 from workers.wakeup import WakeOnEnqueue
@@ -306,7 +307,7 @@ async def test_a_stopped_worker_waits_only_for_the_jobs_still_running(settings: 
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=1) as unused_render_pool:
         # Installs arq's SIGTERM and SIGINT handlers on this loop; removed below.
-        worker = ReportWorker(slow_to_poll, unused_render_pool)
+        worker = ReportWorker(slow_to_poll, unused_render_pool, DatabaseUptime())
     try:
         finished = asyncio.create_task(asyncio.sleep(0))
         await finished

@@ -34,6 +34,8 @@ class WorkerContext:
     clock: Clock
     # Sends webhooks (workers/delivery/webhook_sender.py).
     http: httpx.AsyncClient
+    # This run of the worker process: what its RUNNING jobs name, and its heartbeat.
+    worker_id: str
 
     @classmethod
     def of(cls, ctx: dict[str, Any]) -> WorkerContext:

@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 from models.database import close_database
 from models.job_snapshots import JobSnapshot
 from models.settings import Settings
+from workers.database_uptime import DatabaseUptime
 from workers.loop_lag import record_loop_lag
 from workers.metrics_server import serve_worker_metrics
 from workers.render_pool import close_render_pool, open_render_pool
@@ -32,7 +33,8 @@ from workers.worker import ReportWorker
 
 logger = logging.getLogger(__name__)
 
-RESTART_DELAY_SECONDS = 1.0
+# Short: while a run restarts, its jobs are elsewhere and it takes none.
+RESTART_DELAY_SECONDS = 0.5
 
 
 def run_worker_forever(settings: Settings) -> None:
@@ -53,6 +55,7 @@ def _run_until_stopped(settings: Settings, cpu_pool: ProcessPoolExecutor) -> Non
     # A run that lost Redis leaves the job events it could not send to the next: a
     # subscriber waiting for a job's last change must get it.
     kept_events: list[JobSnapshot] = []
+    uptime = DatabaseUptime()
     while True:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
@@ -62,7 +65,7 @@ def _run_until_stopped(settings: Settings, cpu_pool: ProcessPoolExecutor) -> Non
             # arq runs on this loop; _close_loop cancels the recorder with the rest.
             diagnostics.append(loop.create_task(record_loop_lag(Path(settings.loop_lag_file))))
         # The worker's signal handlers are on the loop from here on.
-        worker = ReportWorker(settings, cpu_pool, kept_events)
+        worker = ReportWorker(settings, cpu_pool, uptime, kept_events)
         try:
             if restart_delay and loop.run_until_complete(
                 worker.stop_signalled_within(restart_delay)

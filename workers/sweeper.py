@@ -1,10 +1,13 @@
 """The periodic sweep that keeps jobs moving through faults.
 
 Every worker runs it; conditional transitions make concurrent sweeps safe.
-- RUNNING jobs whose lease lapsed (their worker died) go back to PENDING for
-  another attempt, or FAILED when none are left.
+- RUNNING jobs whose lease lapsed (their worker is alive but stuck) go back to
+  PENDING for another attempt, or FAILED when none are left. A dead worker's
+  jobs are taken back sooner, by the heartbeats (workers/heartbeat.py).
 - PENDING jobs that arq may not hold (Redis was down at enqueue, or lost its
-  data) are enqueued again; arq ignores an id it still holds.
+  data) are enqueued again; arq ignores an id it still holds. A run's first
+  sweep enqueues them all at once: a run starts after an outage, when jobs
+  handed back or taken back meanwhile may not have reached the queue.
 - Expired report files are deleted, and so are temp files left by crashes.
 """
 
@@ -19,33 +22,33 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 
-from models.deliveries import due_when_finished
 from models.failures import is_connection_failure
 from models.job_transitions import transition_job
 from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob
 from workers.context import WorkerContext
+from workers.database_uptime import DatabaseUptime
 from workers.delivery.outbox import enqueue_due_deliveries
 from workers.delivery.sign_up_emails import sweep_sign_ups
-from workers.failures import gave_up
+from workers.heartbeat import forget_dead_workers
 from workers.queue import enqueue_report
 from workers.storage import TEMP_SUFFIX, remove_quietly
+from workers.take_back import take_back
 
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
-LOST_WORKER_ERROR = "The worker building this report stopped responding"
 
 
 class Sweeper:
-    def __init__(self, worker: WorkerContext) -> None:
+    def __init__(self, worker: WorkerContext, uptime: DatabaseUptime) -> None:
         self._worker = worker
         self._settings = worker.settings
         self._queue = worker.queue
+        self._uptime = uptime
         self._last_cleanup = 0.0
+        self._first_sweep_done = False
         # Delayed attempts due before the next sweep, each waiting for its moment.
         self._timed: dict[tuple[UUID, int], asyncio.Task[None]] = {}
-        # Since when the database has answered this sweeper without a break.
-        self._database_up_since = time.monotonic()
 
     async def run_forever(self) -> None:
         try:
@@ -56,7 +59,6 @@ class Sweeper:
                     # The sweep must outlive outages; anything else is a bug worth a trace.
                     if is_connection_failure(exc):
                         logger.warning("sweep: skipped, a service is unreachable (%s)", exc)
-                        self._database_up_since = time.monotonic()
                     else:
                         logger.exception("sweep failed")
                 await asyncio.sleep(self._settings.sweep_interval_seconds)
@@ -68,15 +70,17 @@ class Sweeper:
     async def sweep(self) -> None:
         # Workers could not renew their leases while the database was away (or
         # before this worker started): give them one lease period before
-        # treating a lapsed lease as a dead worker.
-        if time.monotonic() - self._database_up_since >= self._settings.lease_seconds:
+        # treating a lapsed lease as a stuck worker. The heartbeats keep the uptime.
+        if self._uptime.up_for() >= self._settings.lease_seconds:
             await self.take_back_lapsed_leases()
-        await self.enqueue_stray_pending()
+        await self.enqueue_stray_pending(grace=self._first_sweep_done)
+        self._first_sweep_done = True
         await enqueue_due_deliveries(self._worker)
         if time.monotonic() - self._last_cleanup >= self._settings.cleanup_interval_seconds:
             await sweep_sign_ups(self._worker)
             await self.expire_files()
             await self.remove_orphan_temp_files()
+            await forget_dead_workers()
             self._last_cleanup = time.monotonic()
 
     async def take_back_lapsed_leases(self) -> None:
@@ -85,42 +89,15 @@ class Sweeper:
             SWEEP_BATCH
         )
         for job in lapsed:
-            guard = {"attempts": job.attempts, "lease_expires_at__lt": now}
-            if job.attempts >= (job.attempt_limit or self._settings.max_attempts):
-                # Its deliveries (report.failed) are enqueued by the sweep's next pass.
-                await transition_job(
-                    self._worker.publisher,
-                    job.id,
-                    JobStatus.FAILED,
-                    only_from={JobStatus.RUNNING},
-                    guard=guard,
-                    error=gave_up(LOST_WORKER_ERROR, job.attempts),
-                    message="Failed",
-                    finished_at=now,
-                    lease_expires_at=None,
-                    **due_when_finished(job.deliveries),
-                )
-                continue
-            pending = await transition_job(
-                self._worker.publisher,
-                job.id,
-                JobStatus.PENDING,
-                only_from={JobStatus.RUNNING},
-                guard=guard,
-                error=LOST_WORKER_ERROR,
-                message="Worker lost; retrying",
-                run_after=None,
-                lease_expires_at=None,
-            )
-            if pending is not None:
-                logger.warning("job %s: lease lapsed, taken back for another attempt", job.id)
-                await enqueue_report(self._queue, pending.id, pending.version, pending.priority)
+            await take_back(self._worker, job, {"lease_expires_at__lt": now}, "its lease lapsed")
 
-    async def enqueue_stray_pending(self) -> None:
+    async def enqueue_stray_pending(self, *, grace: bool = True) -> None:
         """PENDING jobs arq may not hold, and delayed ones (runAt, a retry's backoff)
-        that are due; those due before the next sweep are enqueued on the dot."""
+        that are due; those due before the next sweep are enqueued on the dot.
+
+        Without `grace`, every due PENDING job is enqueued, however recent."""
         now = datetime.now(UTC)
-        settled = now - timedelta(seconds=self._settings.pending_grace_seconds)
+        settled = now - timedelta(seconds=self._settings.pending_grace_seconds if grace else 0)
         soon = now + timedelta(seconds=self._settings.sweep_interval_seconds)
         strays = (
             await ReportJob.filter(status=JobStatus.PENDING)

@@ -92,6 +92,7 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
             error=None,
             run_after=None,
             lease_expires_at=lease_deadline(settings),
+            worker_id=worker.worker_id,
         )
     if job is None:
         logger.info("job %s: attempt v%s is not PENDING any more", job_id, queued_version)

@@ -23,11 +23,13 @@ from models.database import close_database, open_database
 from models.job_events import JobEventPublisher
 from models.job_snapshots import JobSnapshot
 from models.settings import Settings
+from models.worker_heartbeats import new_run_id
 from workers.context import WORKER_CONTEXT, WorkerContext
+from workers.database_uptime import DatabaseUptime
 from workers.delivery.outbox import DELIVERY_TASK_TIMEOUT_SECONDS, deliver_report
 from workers.delivery.sign_up_emails import send_sign_up_email
 from workers.fair_share import SlotTurns
-from workers.heartbeat import beat_forever, leave, worker_identity
+from workers.heartbeat import Heartbeat
 from workers.queue import (
     DELIVER_REPORT_TASK,
     GENERATE_REPORT_TASK,
@@ -55,9 +57,14 @@ EVENT_REDIS_TIMEOUT_SECONDS = 1.0
 
 class ReportWorker(Worker):
     def __init__(
-        self, settings: Settings, cpu_pool: Executor, kept_events: Iterable[JobSnapshot] = ()
+        self,
+        settings: Settings,
+        cpu_pool: Executor,
+        uptime: DatabaseUptime,
+        kept_events: Iterable[JobSnapshot] = (),
     ) -> None:
-        """`kept_events`: the events the previous run of this process could not send."""
+        """`uptime`: the process's; `kept_events`: the events the previous run of this
+        process could not send."""
         super().__init__(
             functions=[
                 func(
@@ -94,7 +101,11 @@ class ReportWorker(Worker):
         self._settings = settings
         self._cpu_pool = cpu_pool
         self._wakeups = WakeOnEnqueue(self)
-        self._identity = worker_identity()
+        self._uptime = uptime
+        # A run of its own: a restarted run's heartbeat is not its predecessor's, so jobs
+        # the predecessor could not hand back are taken back as soon as it falls silent.
+        self._run_id = new_run_id()
+        self._heartbeat: Heartbeat | None = None
         self._background: list[asyncio.Task[None]] = []
         self._stop_signalled = asyncio.Event()
         self._events_redis = Redis.from_url(
@@ -140,18 +151,20 @@ class ReportWorker(Worker):
             # the address it checked, which a proxy or a shared HTTP/2 connection
             # would undo.
             http=httpx.AsyncClient(trust_env=False, follow_redirects=False),
+            worker_id=self._run_id,
         )
         ctx[WORKER_CONTEXT] = context
+        self._heartbeat = Heartbeat(context, self._uptime)
+        # Before any job: a job naming a run with no heartbeat yet would look orphaned.
+        await self._heartbeat.beat()
         self._background = [
-            asyncio.create_task(Sweeper(context).run_forever(), name="sweeper"),
+            asyncio.create_task(Sweeper(context, self._uptime).run_forever(), name="sweeper"),
             asyncio.create_task(ScheduleTicker(context).run_forever(), name="schedules"),
-            asyncio.create_task(
-                beat_forever(self.pool, settings.channel_prefix, self._identity), name="heartbeat"
-            ),
+            asyncio.create_task(self._heartbeat.run_forever(), name="heartbeat"),
             asyncio.create_task(self._wakeups.run_forever(), name="wakeups"),
             asyncio.create_task(context.publisher.resend_forever(), name="event-resends"),
         ]
-        logger.info("worker %s ready on queue %s", self._identity, settings.queue_name)
+        logger.info("worker %s ready on queue %s", self._run_id, settings.queue_name)
 
     async def _stop(self, ctx: dict[str, Any]) -> None:
         for task in self._background:
@@ -161,7 +174,8 @@ class ReportWorker(Worker):
         if WORKER_CONTEXT in ctx:
             await WorkerContext.of(ctx).http.aclose()
         try:
-            await leave(self.pool, self._settings.channel_prefix, self._identity)
+            if self._heartbeat is not None:
+                await self._heartbeat.leave()
         finally:
             await self.close_event_connection()
             await close_database()

@@ -6,14 +6,13 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import strawberry
-from redis.exceptions import RedisError
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from models.report_jobs import JobStatus, Priority, ReportJob
+from models.worker_heartbeats import count_live_workers
 from schema.context import AppInfo, current_account
 from schema.types.report_stats import PriorityCount, ReportStats, StatusCount
-from workers.heartbeat import count_live_workers
 
 DURATION_WINDOW = timedelta(hours=1)
 # Durations are computed from at most this many recent jobs.
@@ -64,12 +63,10 @@ class ReportStatsQuery:
             .values_list("started_at", "finished_at")
         )
         durations = sorted((end - start).total_seconds() for start, end in finished)
-        try:
-            workers: int | None = await count_live_workers(
-                services.queue, services.settings.channel_prefix
-            )
-        except (RedisError, OSError):
-            workers = None
+        settings = services.settings
+        workers = await count_live_workers(
+            settings.worker_heartbeat_timeout_seconds, settings.queue_name
+        )
         return ReportStats(
             jobs_by_status=[StatusCount(status=s, count=by_status.get(s, 0)) for s in JobStatus],
             queue_depth=[PriorityCount(priority=p, count=waiting.get(p, 0)) for p in Priority],

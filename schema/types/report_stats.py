@@ -41,5 +41,5 @@ class ReportStats:
         description="95th percentile of the same durations."
     )
     workers_alive: int | None = strawberry.field(
-        description="Workers that sent a heartbeat recently; null while Redis is unreachable."
+        description="Workers of this queue that sent a heartbeat within the last few seconds."
     )

@@ -1,0 +1,66 @@
+"""Taking back a RUNNING job whose worker is gone (its heartbeat stopped) or stuck (its
+lease lapsed): PENDING for another attempt on whichever worker is free, or FAILED
+when it has had all its attempts.
+
+The transition is guarded by the attempt number and by what made the job look
+lost, so a job that has meanwhile moved on (finished, or started again
+elsewhere) is left alone; whatever the lost attempt writes later loses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from models.deliveries import due_when_finished
+from models.job_snapshots import JobSnapshot
+from models.job_transitions import transition_job
+from models.report_jobs import JobStatus, ReportJob
+from workers.context import WorkerContext
+from workers.failures import gave_up
+from workers.queue import enqueue_report
+
+logger = logging.getLogger(__name__)
+
+LOST_WORKER_ERROR = "The worker building this report stopped responding"
+
+
+async def take_back(
+    worker: WorkerContext, job: ReportJob, guard: Mapping[str, Any], why: str
+) -> JobSnapshot | None:
+    """Hand `job` (as read) on, if `guard` still holds; the job as it now is, else None."""
+    settings = worker.settings
+    guard = {"attempts": job.attempts, **guard}
+    if job.attempts >= (job.attempt_limit or settings.max_attempts):
+        # Its deliveries (report.failed) are enqueued by the sweep's next pass.
+        return await transition_job(
+            worker.publisher,
+            job.id,
+            JobStatus.FAILED,
+            only_from={JobStatus.RUNNING},
+            guard=guard,
+            error=gave_up(LOST_WORKER_ERROR, job.attempts),
+            message="Failed",
+            finished_at=datetime.now(UTC),
+            lease_expires_at=None,
+            **due_when_finished(job.deliveries),
+        )
+    pending = await transition_job(
+        worker.publisher,
+        job.id,
+        JobStatus.PENDING,
+        only_from={JobStatus.RUNNING},
+        guard=guard,
+        error=LOST_WORKER_ERROR,
+        message="Worker lost; retrying",
+        run_after=None,
+        lease_expires_at=None,
+        worker_id=None,
+    )
+    if pending is not None:
+        logger.warning("job %s: %s; taken back for attempt %s", job.id, why, job.attempts + 1)
+        # If Redis refuses this, the next run's first sweep enqueues it (sweeper.py).
+        await enqueue_report(worker.queue, pending.id, pending.version, pending.priority)
+    return pending
