@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncpg
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.exceptions import DBConnectionError
@@ -19,6 +21,9 @@ _CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
     RedisConnectionError,
     RedisTimeoutError,
 )
+
+# botocore's: the storage server unreachable, or a connection to it lost or timed out.
+_OBJECT_STORAGE_FAILURES = (BotoConnectionError, HTTPClientError)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -37,8 +42,15 @@ def is_connection_failure(exc: BaseException) -> bool:
 
 
 def is_storage_failure(exc: BaseException) -> bool:
-    """The file system failed under us (disk full, I/O error, a vanished directory)."""
+    """The file system failed under us (disk full, I/O error, a vanished directory), or
+    object storage did (unreachable, timed out, or answering 5xx such as SlowDown)."""
     return any(
-        isinstance(cause, OSError) and not isinstance(cause, ConnectionError)
+        (isinstance(cause, OSError) and not isinstance(cause, ConnectionError))
+        or isinstance(cause, _OBJECT_STORAGE_FAILURES)
+        or (isinstance(cause, ClientError) and _status(cause) >= 500)
         for cause in _causes(exc)
     )
+
+
+def _status(exc: ClientError) -> int:
+    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 DEVELOPMENT_SECRET_KEY = "development-secret-key-change-me"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -21,6 +22,9 @@ SMTPS_PORT = 465
 # prometheus_client's own variable, not one of ours: `reports api --workers N` points it
 # at a directory of its own, where its processes keep the counts /metrics sums.
 METRICS_DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# S3 refuses a multipart upload's parts below this size (all but the last).
+S3_MIN_PART_BYTES = 5 * 1024 * 1024
+STORAGE_SCHEMES = ("file", "s3")
 
 
 class SettingsError(ValueError):
@@ -127,6 +131,19 @@ class Settings:
     # simulated transient storage error; each chunk of rows is delayed.
     fault_transient_failures: int = 0
     fault_chunk_delay_seconds: float = 0.0
+    # Where finished report files are kept: file:///path, or s3://bucket/prefix for
+    # several machines. Empty: REPORTS_DIR (workers/storage/).
+    storage_url: str = ""
+    # S3-compatible storage: another server than AWS (MinIO, Ceph, moto), and the
+    # credentials; empty values leave them to botocore (its own variables, instance roles).
+    s3_endpoint_url: str = ""
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = field(default="", repr=False)
+    aws_region: str = ""
+    # A report goes up in parts of this size as it is written (memory per upload: about two).
+    s3_part_size_bytes: int = 8 * 1024 * 1024
+    # A download on S3 redirects to a presigned URL valid this long.
+    s3_presigned_url_seconds: int = 60
     # Benchmarks: a file where the worker appends its event loop's lag (workers/loop_lag.py).
     loop_lag_file: str = ""
     # Schedules: how often each worker looks for due occurrences.
@@ -202,6 +219,8 @@ class Settings:
             "worker_max_jobs",
             "max_attempts",
             "delivery_max_attempts",
+            "s3_part_size_bytes",
+            "s3_presigned_url_seconds",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name.upper()} must be at least 1")
@@ -228,6 +247,10 @@ class Settings:
             raise SettingsError("fault injection (FAULT_*) is for development and tests only")
         if not self.is_development and self.test_clock_start:
             raise SettingsError("TEST_CLOCK_START is for development and tests only")
+        storage_location(self.storage_url_or_default)
+        # Test servers (moto) can take smaller parts; S3 itself refuses them.
+        if not self.is_development and self.s3_part_size_bytes < S3_MIN_PART_BYTES:
+            raise SettingsError(f"S3_PART_SIZE_BYTES must be at least {S3_MIN_PART_BYTES}")
         if self.log_level.upper() not in LOG_LEVELS:
             raise SettingsError(
                 f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}"
@@ -287,6 +310,11 @@ class Settings:
         """How often a worker beats, and looks for dead workers' jobs: a few missed beats
         (a busy machine, a slow query) must not make a live worker look dead."""
         return self.worker_heartbeat_timeout_seconds / 6
+
+    @property
+    def storage_url_or_default(self) -> str:
+        """STORAGE_URL, or REPORTS_DIR as a file:// URL when it is unset."""
+        return self.storage_url or self.reports_dir.resolve().as_uri()
 
     @property
     def lease_renew_seconds(self) -> float:
@@ -364,9 +392,36 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "metrics_port": "METRICS_PORT",
     "log_level": "LOG_LEVEL",
     "log_format": "LOG_FORMAT",
+    "storage_url": "STORAGE_URL",
+    "s3_endpoint_url": "S3_ENDPOINT_URL",
+    "aws_access_key_id": "AWS_ACCESS_KEY_ID",
+    "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+    "aws_region": "AWS_REGION",
+    "s3_part_size_bytes": "S3_PART_SIZE_BYTES",
+    "s3_presigned_url_seconds": "S3_PRESIGNED_URL_SECONDS",
 }
 FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
 assert set(ENVIRONMENT_VARIABLES) == set(FIELD_TYPES), "every setting has one variable"
+
+
+def storage_location(url: str) -> tuple[str, str, str]:
+    """(scheme, where, prefix) of a STORAGE_URL: ("file", "/srv/reports", "") or
+    ("s3", "bucket", "reports/"); SettingsError for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in STORAGE_SCHEMES:
+        raise SettingsError(
+            f"STORAGE_URL must start with file:// or s3://, got {parts.scheme or url!r}"
+        )
+    if parts.query or parts.fragment:
+        raise SettingsError("STORAGE_URL takes no query or fragment")
+    if parts.scheme == "file":
+        if parts.netloc not in {"", "localhost"} or not parts.path.startswith("/"):
+            raise SettingsError("STORAGE_URL must be file:///absolute/path")
+        return "file", unquote(parts.path), ""
+    if not parts.netloc:
+        raise SettingsError("STORAGE_URL must name a bucket: s3://bucket or s3://bucket/prefix")
+    prefix = parts.path.strip("/")
+    return "s3", parts.netloc, f"{prefix}/" if prefix else ""
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from schema.auth.revocation import SessionRevocation
 from schema.limits.rate_limits import RateLimiter
 from schema.live.job_event_hub import JobEventHub
 from schema.redis_pool import open_queue
+from workers.storage import ReportStorage, open_storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class Services:
     revocation: SessionRevocation
     # What schedules read the time from (a test may set it).
     clock: Clock
+    # Where report files are (STORAGE_URL): downloads read them, deletes remove them.
+    storage: ReportStorage
 
 
 @contextlib.asynccontextmanager
@@ -47,6 +50,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     revocation.listen(hub)
     publisher = JobEventPublisher(queue, settings.channel_prefix)
     await hub.start()
+    storage = await open_storage(settings)
     resending = asyncio.create_task(publisher.resend_forever(), name="event-resends")
     try:
         yield Services(
@@ -57,11 +61,13 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             rate_limiter=RateLimiter(queue, settings.channel_prefix),
             revocation=revocation,
             clock=Clock(settings),
+            storage=storage,
         )
     finally:
         resending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await resending
+        await storage.close()
         await hub.stop()
         await revocation.close()
         await queue.aclose()

@@ -35,6 +35,7 @@ from workers.renderers.csv_renderer import CsvRenderer
 from workers.reports.orders import OrdersReport
 from workers.reports.scope import ReportScope
 from workers.storage import SerialFileIO
+from workers.storage.local import LocalReportFile
 
 # Names that need quoting, or look as if they might; some the API would refuse, which
 # the database may hold all the same (written before today's checks, or imported).
@@ -125,7 +126,9 @@ def _renderer(path: Path, io: SerialFileIO) -> CsvRenderer:
         OrdersReport.columns,
         OrdersReport.free_text_columns,
     )
-    return CsvRenderer(path, info, RenderResources(1, ThreadPoolExecutor(1)), io)
+    output = LocalReportFile(path.parent, path.name, io)
+    output.scratch = path  # written where the test reads it, never published
+    return CsvRenderer(output, info, RenderResources(1, ThreadPoolExecutor(1)), io)
 
 
 async def by_rows(scope: ReportScope, path: Path, io: SerialFileIO) -> dict[str, Any]:

@@ -74,7 +74,7 @@ def settings_for(tmp_path: Path, host: str, port: int, **overrides: Any) -> Sett
 def csv_attachment(tmp_path: Path) -> Attachment:
     path = tmp_path / "report.csv"
     path.write_bytes(CSV_BYTES)
-    return Attachment("tea-sales.csv", "text/csv; charset=utf-8", path)
+    return Attachment("tea-sales.csv", "text/csv; charset=utf-8", path.read_bytes())
 
 
 def report_email(attachment: Attachment | None = None) -> OutgoingEmail:
@@ -158,7 +158,7 @@ async def test_without_smtp_host_messages_go_to_the_outbox(
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.7\n\x00\xff binary\n%%EOF\n")
     first = report_email(csv_attachment)
-    second = report_email(Attachment("tea-sales.pdf", "application/pdf", pdf))
+    second = report_email(Attachment("tea-sales.pdf", "application/pdf", pdf.read_bytes()))
 
     written = [Path(await send_email(settings, outgoing)) for outgoing in (first, second)]
 
@@ -172,7 +172,7 @@ async def test_without_smtp_host_messages_go_to_the_outbox(
         [attachment] = message.iter_attachments()
         assert outgoing.attachment is not None
         assert attachment.get_filename() == outgoing.attachment.filename
-        assert attachment.get_payload(decode=True) == outgoing.attachment.path.read_bytes()
+        assert attachment.get_payload(decode=True) == outgoing.attachment.content
     assert parse(written[1].read_bytes()).get_content_type() == "multipart/mixed"
 
 

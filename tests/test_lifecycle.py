@@ -10,6 +10,7 @@ import pytest
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models.report_jobs import ReportFormat
+from schema.http.downloads import EXPIRED_MESSAGE
 from service.processes import running_worker
 from tests.support.documents import CANCEL_REPORT, REPORT_JOBS, REPORT_STATS, RETRY_REPORT
 from tests.support.factories import add_product, completed_order, request_report, seed_line_items
@@ -191,7 +192,8 @@ async def test_completed_files_expire(stack: StackFactory) -> None:
             expired = await watched.wait_for(
                 lambda e: e["id"] == requested["id"] and e["message"] == "Expired"
             )
-        assert (await client.download(link)).status_code == 404
+        gone = await client.download(link)
+        assert (gone.status_code, gone.text) == (410, EXPIRED_MESSAGE)
     assert expired["status"] == "COMPLETED" and expired["downloadUrl"] is None
     assert report_files(lab, requested["id"]) == []
 

@@ -32,6 +32,7 @@ from schema.root import schema
 from schema.services import Services
 from tests.support.documents import ME, REPORT_JOB, WATCH_JOBS
 from tests.support.waiting import eventually
+from workers.storage.local import LocalStorage
 
 # The hub's backlog per subscriber; far more changes than that arrive while it does not read.
 BACKLOG_LIMIT = 4
@@ -59,6 +60,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             rate_limiter=RateLimiter(queue, prefix),
             revocation=SessionRevocation(queue, prefix),
             clock=Clock(settings),
+            storage=LocalStorage(settings.reports_dir),
         )
     finally:
         await hub.stop()

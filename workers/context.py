@@ -17,6 +17,7 @@ from models.job_events import JobEventPublisher
 from models.settings import Settings
 from workers.fair_share import SlotTurns
 from workers.renderers.base import RenderResources
+from workers.storage import ReportStorage
 
 WORKER_CONTEXT = "reports"
 
@@ -34,6 +35,8 @@ class WorkerContext:
     clock: Clock
     # Sends webhooks (workers/delivery/webhook_sender.py).
     http: httpx.AsyncClient
+    # Where report files are written, read and deleted (STORAGE_URL).
+    storage: ReportStorage
     # This run of the worker process: what its RUNNING jobs name, and its heartbeat.
     worker_id: str
 

@@ -8,7 +8,8 @@ Every worker runs it; conditional transitions make concurrent sweeps safe.
   data) are enqueued again; arq ignores an id it still holds. A run's first
   sweep enqueues them all at once: a run starts after an outage, when jobs
   handed back or taken back meanwhile may not have reached the queue.
-- Expired report files are deleted, and so are temp files left by crashes.
+- Expired report files are deleted, and so are temp files and unfinished uploads
+  left by crashes, and report files that no job names.
 """
 
 from __future__ import annotations
@@ -17,21 +18,20 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from uuid import UUID
 
 from tortoise.expressions import Q
 
 from models.failures import is_connection_failure
 from models.job_transitions import transition_job
-from models.report_jobs import JobStatus, Priority, ReportFormat, ReportJob
+from models.report_jobs import JobStatus, Priority, ReportJob
 from workers.context import WorkerContext
 from workers.database_uptime import DatabaseUptime
 from workers.delivery.outbox import enqueue_due_deliveries
 from workers.delivery.sign_up_emails import sweep_sign_ups
 from workers.heartbeat import forget_dead_workers
 from workers.queue import enqueue_report
-from workers.storage import TEMP_SUFFIX, remove_quietly
+from workers.storage.base import key_attempt
 from workers.take_back import take_back
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ class Sweeper:
             await sweep_sign_ups(self._worker)
             await self.expire_files()
             await self.remove_orphan_temp_files()
+            await self.remove_unreferenced_files()
             await forget_dead_workers()
             self._last_cleanup = time.monotonic()
 
@@ -146,26 +147,42 @@ class Sweeper:
                 message="Expired",
             )
             if done is not None:
-                await remove_quietly(self._settings.reports_dir / job.file_path)
+                # Should this fail, the file is no one's now: remove_unreferenced_files
+                # deletes it later.
+                await self._worker.storage.delete(job.file_path)
                 logger.info("job %s: file expired and deleted", job.id)
 
     async def remove_orphan_temp_files(self) -> None:
-        cutoff = time.time() - self._settings.orphan_temp_age_seconds
-        removed = await asyncio.to_thread(
-            _remove_old_temp_files, self._settings.reports_dir, cutoff
-        )
+        """Temp files and unfinished multipart uploads of crashed attempts."""
+        storage = self._worker.storage
+        age = self._settings.orphan_temp_age_seconds
+        removed = await storage.remove_abandoned(age, _written_by_running_attempts)
         if removed:
-            logger.info("removed %s temp files left by crashed attempts", removed)
+            logger.info("removed %s unfinished files left by crashed attempts", removed)
+
+    async def remove_unreferenced_files(self) -> None:
+        """Finished files no job names: a crashed attempt's (or a deleted job's, whose
+        removal failed). Only those older than any attempt could run, so an attempt
+        between publishing its file and completing its job is never caught out."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=self._settings.orphan_temp_age_seconds)
+        removed = 0
+        async for keys in self._worker.storage.stored_before(cutoff):
+            known = ReportJob.filter(file_path__in=keys)
+            named = {path for (path,) in await known.values_list("file_path")}
+            for key in keys:
+                if key not in named:
+                    await self._worker.storage.delete(key)
+                    removed += 1
+        if removed:
+            logger.info("removed %s report files that no job names", removed)
 
 
-def _remove_old_temp_files(reports_dir: Path, cutoff: float) -> int:
-    removed = 0
-    for report_format in ReportFormat:
-        folder = reports_dir / report_format.extension
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if TEMP_SUFFIX in path.name and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed += 1
-    return removed
+async def _written_by_running_attempts(keys: list[str]) -> set[str]:
+    """Of these report keys, those whose attempt is its job's current one, still RUNNING."""
+    attempts = {key: named for key in keys if (named := key_attempt(key)) is not None}
+    job_ids = {job_id for job_id, _ in attempts.values()}
+    running = await ReportJob.filter(id__in=job_ids, status=JobStatus.RUNNING).values_list(
+        "id", "attempts"
+    )
+    current = {(str(job_id), attempt) for job_id, attempt in running}
+    return {key for key, named in attempts.items() if named in current}

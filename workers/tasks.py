@@ -34,13 +34,7 @@ from workers.renderers.csv_renderer import CsvRenderer
 from workers.reports import REPORT_BUILDERS
 from workers.reports.base import CopyableReport, CopyPlan, ReportBuilder
 from workers.reports.scope import ReportScope
-from workers.storage import (
-    SerialFileIO,
-    prepare_directory,
-    publish_file,
-    report_path,
-    temp_path_for,
-)
+from workers.storage import SerialFileIO
 
 logger = logging.getLogger(__name__)
 
@@ -166,8 +160,8 @@ async def _free_slot(worker: WorkerContext, account_id: UUID) -> None:
 class ReportBuild:
     """One attempt's report file: read the rows, render them, publish the file, complete.
 
-    Each attempt writes a file of its own (storage.report_path) through a temp
-    file, with its file operations in order on one thread (SerialFileIO).
+    Each attempt writes a file of its own (storage.report_key), unpublished until
+    it is whole, with its local file operations in order on one thread (SerialFileIO).
     """
 
     def __init__(self, attempt: Attempt, worker: WorkerContext) -> None:
@@ -175,9 +169,8 @@ class ReportBuild:
         self.worker = worker
         self.settings = worker.settings
         job = attempt.job
-        self.final = report_path(self.settings.reports_dir, job.id, job.format, attempt.number)
-        self.temp = temp_path_for(self.final)
         self.io = SerialFileIO()
+        self.output = worker.storage.report_file(job.id, job.format, attempt.number, self.io)
 
     async def run(self) -> None:
         attempt, job = self.attempt, self.attempt.job
@@ -196,11 +189,11 @@ class ReportBuild:
             rows, summary = await self._copy_rows(builder, builder.copy_plan(), info)
         else:
             rows, summary = await self._render_rows(builder, info)
-        size = await publish_file(self.io, self.temp, self.final)
+        size = await self.output.publish()
         completion = attempt.completing = asyncio.ensure_future(
             attempt.complete(
                 row_count=rows,
-                file_path=str(self.final.relative_to(self.settings.reports_dir)),
+                file_path=self.output.key,
                 file_size=size,
                 summary=summary,
             )
@@ -227,17 +220,17 @@ class ReportBuild:
         An abort arriving now must not skip this: removals are queued at once,
         and a completion still in flight is waited for, cancel or not.
         """
-        attempt, io = self.attempt, self.io
-        cleanup = [io.submit(self.temp.unlink, missing_ok=True)]
+        attempt, output = self.attempt, self.output
+        cleanup = [asyncio.ensure_future(output.discard_unpublished())]
         cancelled = False
         if attempt.completing is not None:
             cancelled = await wait_out(attempt.completing)
         if not attempt.completed:
-            cleanup.append(io.submit(self.final.unlink, missing_ok=True))
+            cleanup.append(asyncio.ensure_future(output.delete_published()))
         try:
             await asyncio.shield(asyncio.gather(*cleanup))
         finally:
-            io.close()
+            self.io.close()
         if cancelled:
             raise asyncio.CancelledError
 
@@ -256,7 +249,7 @@ class ReportBuild:
         renderer_type = RENDERERS[job.format]
         progress = _Progress(self.attempt, builder, total, renderer_type.work, self.settings)
         renderer = renderer_type(
-            self.temp, info, self.worker.render_resources, self.io, progress=progress.rendered
+            self.output, info, self.worker.render_resources, self.io, progress=progress.rendered
         )
         if builder.work_is_rows:
             await renderer.expect_rows(total)
@@ -282,7 +275,7 @@ class ReportBuild:
         """A CSV that PostgreSQL writes (COPY); the row count and summary."""
         async with copy_snapshot(plan) as copy:
             progress = _Progress(self.attempt, builder, copy.rows, CsvRenderer.work, self.settings)
-            renderer = CsvRenderer(self.temp, info, self.worker.render_resources, self.io)
+            renderer = CsvRenderer(self.output, info, self.worker.render_resources, self.io)
             await self._prepare_to_write()
             try:
                 rows = await copy.write_to(
@@ -298,7 +291,7 @@ class ReportBuild:
     async def _prepare_to_write(self) -> None:
         if self.attempt.number <= self.settings.fault_transient_failures:
             raise SimulatedStorageError("simulated storage failure (FAULT_TRANSIENT_FAILURES)")
-        await prepare_directory(self.final)
+        await self.output.prepare()
 
 
 class _Progress:

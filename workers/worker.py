@@ -38,6 +38,7 @@ from workers.queue import (
 )
 from workers.renderers.base import RenderResources
 from workers.schedule_ticker import ScheduleTicker
+from workers.storage import open_storage
 from workers.sweeper import Sweeper
 from workers.tasks import generate_report
 from workers.wakeup import WakeOnEnqueue
@@ -151,6 +152,7 @@ class ReportWorker(Worker):
             # the address it checked, which a proxy or a shared HTTP/2 connection
             # would undo.
             http=httpx.AsyncClient(trust_env=False, follow_redirects=False),
+            storage=await open_storage(settings),
             worker_id=self._run_id,
         )
         ctx[WORKER_CONTEXT] = context
@@ -173,6 +175,7 @@ class ReportWorker(Worker):
                 await task
         if WORKER_CONTEXT in ctx:
             await WorkerContext.of(ctx).http.aclose()
+            await WorkerContext.of(ctx).storage.close()
         try:
             if self._heartbeat is not None:
                 await self._heartbeat.leave()

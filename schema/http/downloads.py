@@ -1,30 +1,23 @@
-"""The download route: a signed link streams the job's file to a plain GET."""
+"""The download route: a signed link streams the job's file to a plain GET, or on object
+storage redirects to a short-lived presigned URL, once the link and its owner are checked."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
 from models.download_links import InvalidLinkError, download_filename, read_download
 from models.failures import is_connection_failure
 from models.report_jobs import JobStatus, ReportFormat, ReportJob
 from schema.errors import UNAVAILABLE_MESSAGE
 from schema.services import Services
+from workers.storage import RedirectDownload
 
 EXPIRED_MESSAGE = "This report has expired; request it again."
 
-
-def _servable_path(reports_dir: Path, file_path: str) -> Path | None:
-    """The file to serve, if it exists inside REPORTS_DIR (file_path is ours, never the user's)."""
-    root = reports_dir.resolve()
-    path = (root / file_path).resolve()
-    if root not in path.parents or not path.is_file():
-        return None
-    return path
+NOT_STORED = {"Cache-Control": "private, no-store"}
 
 
 async def download_report(request: Request) -> Response:
@@ -40,19 +33,21 @@ async def download_report(request: Request) -> Response:
         if not is_connection_failure(exc):
             raise
         return PlainTextResponse(UNAVAILABLE_MESSAGE, status_code=503, headers={"Retry-After": "5"})
-    if job is None or job.status != JobStatus.COMPLETED or not job.file_path:
+    if job is None or job.status != JobStatus.COMPLETED:
         return PlainTextResponse("This report is not available.", status_code=404)
     # Past its retention the file is no longer served, whether or not the clean-up
-    # (every CLEANUP_INTERVAL_SECONDS, by the workers) has deleted it yet.
+    # (every CLEANUP_INTERVAL_SECONDS, by the workers) has deleted it yet; and once it
+    # has, the link still says why.
     if job.expires_at is not None and job.expires_at <= datetime.now(UTC):
         return PlainTextResponse(EXPIRED_MESSAGE, status_code=410)
-    path = await asyncio.to_thread(_servable_path, settings.reports_dir, job.file_path)
-    if path is None:
+    if not job.file_path:
+        return PlainTextResponse("This report is not available.", status_code=404)
+    media_type = ReportFormat(job.format).media_type
+    filename = download_filename(job)
+    download = await services.storage.download(job.file_path, filename, media_type)
+    if download is None:
         return PlainTextResponse("This report's file is gone.", status_code=404)
-    report_format = ReportFormat(job.format)
-    return FileResponse(
-        path,
-        media_type=report_format.media_type,
-        filename=download_filename(job),
-        headers={"Cache-Control": "private, no-store"},
-    )
+    if isinstance(download, RedirectDownload):
+        # Object storage serves the bytes: the API's worker is not tied up for a big file.
+        return RedirectResponse(download.url, status_code=303, headers=NOT_STORED)
+    return FileResponse(download.path, media_type=media_type, filename=filename, headers=NOT_STORED)

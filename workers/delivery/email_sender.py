@@ -32,7 +32,8 @@ SMTP_TIMEOUT_SECONDS = 30.0
 class Attachment:
     filename: str
     media_type: str
-    path: Path
+    # At most EMAIL_ATTACHMENT_MAX_BYTES, read from storage (report_messages.py).
+    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ async def send_email(settings: Settings, email: OutgoingEmail) -> str:
     DeliveryError when it did not get through.
     """
     sent_at = datetime.now(UTC)
-    # Reading the report and base64-encoding it take a while for a large one.
+    # Base64-encoding a large report takes a while.
     message = await asyncio.to_thread(_render, settings.smtp_from, email, sent_at)
     if not settings.smtp_host:
         return str(await _write_to_outbox(settings.outbox_dir, sent_at, message))
@@ -74,7 +75,7 @@ def _render(sender: str, email: OutgoingEmail, sent_at: datetime) -> bytes:
     if email.attachment is not None:
         maintype, subtype, params = _content_type(email.attachment.media_type)
         message.add_attachment(
-            email.attachment.path.read_bytes(),
+            email.attachment.content,
             maintype=maintype,
             subtype=subtype,
             filename=email.attachment.filename,

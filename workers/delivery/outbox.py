@@ -29,14 +29,14 @@ from uuid import UUID
 from models.deliveries import DeliveryChannel, DeliveryRecord, next_due, records_of
 from models.job_events import JobEventPublisher
 from models.job_transitions import transition_job
-from models.metrics import observe_delivery_try
 from models.log_context import set_job
+from models.metrics import observe_delivery_try
 from models.report_jobs import JobStatus, ReportJob
 from models.settings import Settings
 from workers.context import WorkerContext
 from workers.delivery.email_sender import send_email
 from workers.delivery.errors import DeliveryError
-from workers.delivery.report_messages import report_email, webhook_body
+from workers.delivery.report_messages import attachable, report_email, webhook_body
 from workers.delivery.webhook_secrets import webhook_secret_of
 from workers.delivery.webhook_sender import send_webhook
 from workers.queue import enqueue_delivery
@@ -211,7 +211,11 @@ async def _send(worker: WorkerContext, job: ReportJob, index: int, record: Deliv
     # to drop a copy they already handled.
     message_id = f"msg_{job.id.hex}_{index}_v{job.queued_version}"
     if record.channel is DeliveryChannel.EMAIL:
-        email = report_email(settings, job, record.target, f"<{message_id}@reports>", now)
+        key = attachable(settings, job)
+        content = None
+        if key is not None:
+            content = await worker.storage.read(key, settings.email_attachment_max_bytes)
+        email = report_email(settings, job, record.target, f"<{message_id}@reports>", now, content)
         return await send_email(settings, email)
     await send_webhook(
         worker.http,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from models.download_links import download_filename, download_path
@@ -62,10 +61,24 @@ def webhook_body(settings: Settings, job: ReportJob, now: datetime) -> bytes:
     return json.dumps(event, separators=(",", ":")).encode()
 
 
+def attachable(settings: Settings, job: ReportJob) -> str | None:
+    """The key of the job's file if it goes in an email (EMAIL_ATTACHMENT_MAX_BYTES at
+    most); None if the email links to it instead, or there is none."""
+    if job.status != JobStatus.COMPLETED or not job.file_path or job.file_size is None:
+        return None
+    return job.file_path if job.file_size <= settings.email_attachment_max_bytes else None
+
+
 def report_email(
-    settings: Settings, job: ReportJob, to: str, message_id: str, now: datetime
+    settings: Settings,
+    job: ReportJob,
+    to: str,
+    message_id: str,
+    now: datetime,
+    content: bytes | None = None,
 ) -> OutgoingEmail:
-    """The file attached up to EMAIL_ATTACHMENT_MAX_BYTES, else an absolute signed link."""
+    """The file attached (`content`, read from the key `attachable` gave), else an
+    absolute signed link."""
     name = report_name(job)
     period = period_text(job)
     link = absolute_download_url(settings, job, now)
@@ -77,11 +90,11 @@ def report_email(
         lines += [f"{key}: {value}" for key, value in (job.summary or {}).items()]
         lines.append("")
         if job.file_path and job.file_size is not None:
-            if job.file_size <= settings.email_attachment_max_bytes:
+            if content is not None:
                 attachment = Attachment(
                     filename=download_filename(job),
                     media_type=ReportFormat(job.format).media_type,
-                    path=Path(settings.reports_dir) / job.file_path,
+                    content=content,
                 )
                 lines.append("The report is attached.")
             else:

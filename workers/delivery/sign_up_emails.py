@@ -4,7 +4,6 @@ as fast, whichever it is (models/accounts.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +23,6 @@ from workers.context import WorkerContext
 from workers.delivery.email_sender import OutgoingEmail, send_email
 from workers.delivery.errors import DeliveryError
 from workers.queue import enqueue_sign_up_email
-from workers.storage import remove_job_files
 
 logger = logging.getLogger(__name__)
 
@@ -151,5 +149,5 @@ async def _delete_pending(worker: WorkerContext, account_id: UUID, cutoff: datet
         await OrderItem.filter(order__account_id=account_id).delete()
         await stale.delete()
     for job_id in jobs:
-        await asyncio.to_thread(remove_job_files, worker.settings.reports_dir, job_id)
+        await worker.storage.delete_job(job_id)
     logger.info("account %s: never confirmed; deleted", account_id)

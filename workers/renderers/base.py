@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from workers.failures import PermanentReportError
 from workers.reports.base import Row
-from workers.storage import SerialFileIO
+from workers.storage import ReportFile, SerialFileIO
 
 
 class ReportTooLargeError(PermanentReportError):
@@ -66,14 +65,14 @@ async def progress_unfollowed(status: RenderStatus) -> None:
 
 
 class ReportRenderer(Protocol):
-    """Writes one report file at `path`, fed rows in order, finished with the summary."""
+    """Writes one report file into `output`, fed rows in order, finished with the summary."""
 
     # The most rows the format wants read at a time, below READ_CHUNK_ROWS; None for no limit.
     max_chunk_rows: ClassVar[int | None]
 
     def __init__(
         self,
-        path: Path,
+        output: ReportFile,
         info: DocumentInfo,
         resources: RenderResources,
         io: SerialFileIO,

@@ -7,8 +7,7 @@ import contextlib
 import csv
 import io
 from collections.abc import Sequence
-from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
 from workers.csv_safety import neutralised
 from workers.renderers.base import (
@@ -18,7 +17,7 @@ from workers.renderers.base import (
     progress_unfollowed,
 )
 from workers.reports.base import Row
-from workers.storage import SerialFileIO
+from workers.storage import ReportFile, ReportStream, SerialFileIO
 
 
 class CsvRenderer:
@@ -26,7 +25,7 @@ class CsvRenderer:
 
     def __init__(
         self,
-        path: Path,
+        output: ReportFile,
         info: DocumentInfo,
         resources: RenderResources,
         io: SerialFileIO,
@@ -34,12 +33,11 @@ class CsvRenderer:
         progress: RenderProgress = progress_unfollowed,
     ) -> None:
         # No work of its own to tell `progress` of: rows are written as they are read.
-        self._path = path
+        self._output = output
         self._info = info
-        self._io = io
-        self._file: IO[bytes] | None = None
+        self._stream: ReportStream | None = None
         # The write of a block of encoded CSV still running (write_csv).
-        self._writing: asyncio.Future[int] | None = None
+        self._writing: asyncio.Future[None] | None = None
         # Indexes of the columns whose cells a spreadsheet must not run as formulas.
         self._free_text = frozenset(
             index for index, name in enumerate(info.columns) if name in info.free_text_columns
@@ -65,10 +63,10 @@ class CsvRenderer:
         write is in flight, so the worker holds two blocks however big the report.
         """
         await self._ensure_started()
-        assert self._file is not None, "write before the file was opened"
+        assert self._stream is not None, "write before the file was opened"
         if self._writing is not None:
             await self._writing
-        self._writing = self._io.submit(self._file.write, data)
+        self._writing = asyncio.ensure_future(self._stream.write(data))
 
     async def finish(self, summary: dict[str, Any]) -> None:
         await self._ensure_started()
@@ -79,22 +77,21 @@ class CsvRenderer:
 
     async def abort(self) -> None:
         writing, self._writing = self._writing, None
-        if self._file is not None:
-            # Queued behind any write in flight: SerialFileIO runs them in order.
-            await self._io.run(self._file.close)
-            self._file = None
         if writing is not None:
-            # Done by now; whatever it raised is moot once the report is abandoned.
+            # Whatever it raised is moot once the report is abandoned.
             with contextlib.suppress(Exception):
                 await writing
+        if self._stream is not None:
+            await self._stream.close()
+            self._stream = None
 
     async def _ensure_started(self) -> None:
-        if self._file is None:
-            self._file = await self._io.run(self._path.open, "wb")
+        if self._stream is None:
+            self._stream = await self._output.open_stream()
             await self._write([self._info.columns], header=True)
 
     async def _write(self, rows: Sequence[Sequence[str]], *, header: bool = False) -> None:
-        assert self._file is not None, "write before the file was opened"
+        assert self._stream is not None, "write before the file was opened"
         if not header and self._free_text:
             rows = [
                 [
@@ -105,5 +102,5 @@ class CsvRenderer:
             ]
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
-        # File writes go to a thread: a big chunk must not stall the event loop.
-        await self._io.run(self._file.write, buffer.getvalue().encode("utf-8"))
+        # Local writes go to a thread, S3 parts over the network: neither stalls the loop.
+        await self._stream.write(buffer.getvalue().encode("utf-8"))

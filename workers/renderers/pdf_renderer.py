@@ -39,7 +39,7 @@ from workers.renderers.pdf_document import (
     page_count,
 )
 from workers.reports.base import Row
-from workers.storage import SerialFileIO
+from workers.storage import ReportFile, SerialFileIO
 
 # xhtml2pdf takes the same time per row whatever the batch size (about 4 ms on
 # one core), but its memory grows with the batch (2 MB a page over the 52 MB of
@@ -83,7 +83,7 @@ class PdfRenderer:
 
     def __init__(
         self,
-        path: Path,
+        output: ReportFile,
         info: DocumentInfo,
         resources: RenderResources,
         io: SerialFileIO,
@@ -91,7 +91,9 @@ class PdfRenderer:
         progress: RenderProgress = progress_unfollowed,
     ) -> None:
         self._io = io
-        self._path = path
+        # xhtml2pdf and the join write whole files, in other processes: the local
+        # scratch file, which storage then publishes.
+        self._path = output.scratch
         self._info = info
         self._resources = resources
         self._progress = progress
