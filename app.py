@@ -27,6 +27,7 @@ from schema.http.middleware import (
     RequestIds,
     SecurityHeaders,
 )
+from schema.http.readiness import healthz, readyz
 from schema.http.view import ReportsGraphQL
 from schema.http.web_app import WebPages, web_app_dir
 from schema.root import build_schema
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(DOWNLOADS_PREFIX + "{token}", download_report),
             Route(CONFIRM_PREFIX + "{token}", confirm_sign_up, methods=["GET", "POST"]),
             Route("/health", health),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
             Route("/metrics", serve_metrics),
             # Last: the web app's own paths.
             *pages.routes(),

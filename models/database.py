@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.context import set_global_context
 from tortoise.migrations.api import migrate
+from tortoise.migrations.recorder import MigrationRecorder
 
 MODEL_MODULES = [
     "models.accounts",
@@ -20,6 +23,7 @@ MODEL_MODULES = [
 APP_LABEL = "models"
 # The one connection every model uses; raw statements run on it too.
 CONNECTION = "default"
+MIGRATIONS_PACKAGE = "models.migrations"
 
 
 def is_sqlite(database_url: str) -> bool:
@@ -37,7 +41,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             APP_LABEL: {
                 "models": MODEL_MODULES,
                 "default_connection": CONNECTION,
-                "migrations": "models.migrations",
+                "migrations": MIGRATIONS_PACKAGE,
             }
         },
         "use_tz": True,
@@ -60,6 +64,27 @@ async def migrate_database(database_url: str) -> None:
     """Apply every pending migration; safe to run again."""
     await migrate(config=tortoise_config(database_url))
     await Tortoise.close_connections()
+
+
+def migrations_on_disk() -> list[str]:
+    """The names of every migration this code ships (0001_initial, ...), in order."""
+    package = importlib.import_module(MIGRATIONS_PACKAGE)
+    names = (module.name for module in pkgutil.iter_modules(package.__path__))
+    return sorted(name for name in names if name[:4].isdigit())
+
+
+async def pending_migrations() -> list[str]:
+    """The migrations this code ships that the open database has not applied."""
+    connection = connections.get(CONNECTION)
+    # Tortoise's own record of what `reports migrate` applied.
+    applied = await MigrationRecorder(connection).applied_migrations()
+    done = {key.name for key in applied if key.app_label == APP_LABEL}
+    return [name for name in migrations_on_disk() if name not in done]
+
+
+async def ping_database() -> None:
+    """Raise unless the database answers a query now."""
+    await connections.get(CONNECTION).execute_query("SELECT 1")
 
 
 def __getattr__(name: str) -> Any:

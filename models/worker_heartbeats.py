@@ -50,8 +50,13 @@ def fresh_heartbeats(timeout_seconds: float) -> QuerySet[WorkerHeartbeat]:
     )
 
 
-async def count_live_workers(timeout_seconds: float, queue: str | None = None) -> int:
+async def count_live_workers(
+    timeout_seconds: float, queue: str | None = None, *, host: str | None = None
+) -> int:
+    """Workers heard from within `timeout_seconds`, of `queue` and on `host` if given."""
     live = fresh_heartbeats(timeout_seconds)
     if queue is not None:
         live = live.filter(queue=queue)
+    if host is not None:
+        live = live.filter(host=host)
     return await live.count()

@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="API processes serving the one port (with --fd too); /metrics in any of them "
         "counts them all",
     )
-    add(
+    worker = add(
         "worker",
         "build reports from the queue (an arq worker)",
         "Builds the reports enqueued by the API, and sweeps for jobs to retry or take back.\n"
@@ -220,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
         "running ones finish within SHUTDOWN_GRACE_SECONDS, hands the rest back to the\n"
         "queue, and exits as soon as none is left.",
         environment_help(ALL_SETTINGS),
+    )
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="run no worker: exit 0 if a worker of REPORTS_QUEUE on this machine has beaten "
+        "within WORKER_HEARTBEAT_TIMEOUT_SECONDS, else 1 (a container's health check)",
     )
     add(
         "migrate",
@@ -264,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "api":
         run_api(args.host, args.port, args.fd, args.workers)
     elif args.command == "worker":
+        if args.check:
+            from service.worker_check import check_worker
+
+            return check_worker(get_settings())
         return run_worker()
     elif args.command == "migrate":
         run_migrate()

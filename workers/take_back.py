@@ -17,6 +17,7 @@ from typing import Any
 from models.deliveries import due_when_finished
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
+from models.log_context import about_job
 from models.report_jobs import JobStatus, ReportJob
 from workers.context import WorkerContext
 from workers.failures import gave_up
@@ -31,6 +32,13 @@ async def take_back(
     worker: WorkerContext, job: ReportJob, guard: Mapping[str, Any], why: str
 ) -> JobSnapshot | None:
     """Hand `job` (as read) on, if `guard` still holds; the job as it now is, else None."""
+    with about_job(job.id, job.account_id, job.attempts):
+        return await _take_back(worker, job, guard, why)
+
+
+async def _take_back(
+    worker: WorkerContext, job: ReportJob, guard: Mapping[str, Any], why: str
+) -> JobSnapshot | None:
     settings = worker.settings
     guard = {"attempts": job.attempts, **guard}
     if job.attempts >= (job.attempt_limit or settings.max_attempts):
