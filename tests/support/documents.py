@@ -120,3 +120,4 @@ WATCH_JOB = f"subscription Watch($id: ID!) {{ reportJob(id: $id) {{ {JOB_FIELDS}
 WATCH_JOBS = f"""
 subscription WatchAll($status: [JobStatus!]) {{ reportJobs(status: $status) {{ {JOB_FIELDS} }} }}
 """
+LOGOUT = "mutation { logout }"
