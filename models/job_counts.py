@@ -28,4 +28,5 @@ async def queue_depth(now: datetime) -> dict[Priority, int]:
 
 
 async def jobs_running() -> int:
+    """RUNNING jobs, every worker's."""
     return await ReportJob.filter(status=JobStatus.RUNNING).count()

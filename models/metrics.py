@@ -70,6 +70,20 @@ job_retries_total = Counter(
     "reports_job_retries_total",
     "Transient failures that scheduled another attempt.",
 )
+
+
+class TakeBackReason(StrEnum):
+    # Its worker's heartbeat stopped (killed, crashed, partitioned, paused).
+    WORKER_LOST = "worker_lost"
+    # Its worker beats but stopped renewing the job's lease (stuck).
+    LEASE_LAPSED = "lease_lapsed"
+
+
+jobs_taken_back_total = Counter(
+    "reports_jobs_taken_back_total",
+    "RUNNING jobs taken back from a worker, to run again or to fail on their last attempt.",
+    ["reason"],
+)
 job_events_published_total = Counter(
     "reports_job_events_published_total",
     "Job events Redis took (resends of events it did not take at first included).",
@@ -127,6 +141,8 @@ def _start_at_zero() -> None:
             job_duration_seconds.labels(kind.value, report_format.value)
             for status in TERMINAL_STATUSES:
                 jobs_total.labels(kind.value, report_format.value, status.value)
+    for reason in TakeBackReason:
+        jobs_taken_back_total.labels(reason.value)
     for channel in DeliveryChannel:
         for delivery_status in DeliveryStatus:
             deliveries_total.labels(channel.value, delivery_status.value)
@@ -159,6 +175,10 @@ def observe_transition(job: JobSnapshot, *, arrived: bool) -> None:
         # backoff end is cleared by the very transition that starts it).
         due = max(job.created_at, job.run_at) if job.run_at else job.created_at
         job_queue_wait_seconds.observe(max(0.0, (job.started_at - due).total_seconds()))
+
+
+def observe_take_back(reason: TakeBackReason) -> None:
+    jobs_taken_back_total.labels(reason.value).inc()
 
 
 def observe_delivery_try(channel: DeliveryChannel, outcome: DeliveryStatus) -> None:

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -19,10 +20,11 @@ import redis.asyncio as aioredis
 
 from models.report_jobs import JobStatus
 from models.settings import Settings
-from service.embedded_redis import EmbeddedRedis
+from service.embedded_redis import EmbeddedRedis, free_port
 from service.processes import running_worker
 from tests.support.factories import request_report, seed_line_items
 from tests.support.files import report_files, temp_files
+from tests.support.metrics import scrape, value
 from tests.support.stacks import SignedInClientFactory, StackFactory, signed_in
 from tests.support.streams import watching
 from tests.support.waiting import (
@@ -75,8 +77,23 @@ def assert_defaults(lab: Settings) -> None:
 
 @contextlib.contextmanager
 def two_workers(lab: Settings) -> Iterator[tuple[subprocess.Popen[bytes], ...]]:
-    with running_worker(lab) as first, running_worker(lab) as second:
+    """Two workers, each serving its metrics on a port of its own (METRICS_PORTS)."""
+    first_port, second_port = free_port(), free_port()
+    with (
+        running_worker(replace(lab, metrics_port=first_port)) as first,
+        running_worker(replace(lab, metrics_port=second_port)) as second,
+    ):
+        METRICS_PORTS.update({first.pid: first_port, second.pid: second_port})
         yield first, second
+
+
+# Each worker's metrics port, by process id.
+METRICS_PORTS: dict[int, int] = {}
+
+
+def taken_back_by(worker: subprocess.Popen[bytes], reason: str) -> float:
+    samples = scrape(f"http://127.0.0.1:{METRICS_PORTS[worker.pid]}/metrics")
+    return value(samples, "reports_jobs_taken_back_total", reason=reason)
 
 
 def holder_and_other(
@@ -108,6 +125,8 @@ async def test_a_killed_worker_s_job_runs_elsewhere_within_5_s_and_completes_wit
             done = await watched.wait_for_job(job_id, status_is(JobStatus.COMPLETED), timeout=30)
             completed_in = time.monotonic() - killed_at
         assert await holder_pid(lab, job_id) == survivor.pid
+        assert taken_back_by(survivor, "worker_lost") == 1
+        assert taken_back_by(survivor, "lease_lapsed") == 0
     print(f"\nkill -9 -> RUNNING elsewhere {back_in:.2f} s, -> COMPLETED {completed_in:.2f} s")
     assert back_in < BACK_WITHIN_SECONDS
     assert completed_in < COMPLETED_WITHIN_SECONDS

@@ -20,12 +20,12 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.parser import text_string_to_metric_families
 
 from client.graphql_client import GraphQLResponseError, ReportsClient
 from models import metrics
 from models.report_jobs import Priority
 from models.settings import METRICS_DIRECTORY_VARIABLE
+from service.embedded_redis import free_port
 from service.processes import (
     PROJECT_ROOT,
     REPORTS_COMMAND,
@@ -36,6 +36,7 @@ from service.processes import (
 from tests.support.clients import register
 from tests.support.documents import CANCEL_REPORT, REPORT_JOB, WATCH_JOBS
 from tests.support.factories import request_report, seed_line_items
+from tests.support.metrics import parse, scrape, value
 from tests.support.stacks import StackFactory, fast_recovery
 from tests.support.streams import watching
 from tests.support.waiting import eventually, wait_for_job
@@ -45,35 +46,6 @@ SCRAPE_CONFIG = PROJECT_ROOT / "deploy" / "prometheus" / "prometheus.yml"
 # A metric name in a PromQL expression: reports_ followed by name characters.
 METRIC_NAME = re.compile(r"\breports_[a-z_]+\b")
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def parse(text: str) -> Samples:
-    """Every sample of a scrape, by name and labels, read with prometheus_client's parser."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples[(name, frozenset(labels.items()))]
-
-
-def scrape(url: str) -> Samples:
-    response = httpx.get(url, timeout=10)
-    response.raise_for_status()
-    assert response.headers["content-type"].startswith("text/plain; version=")
-    return parse(response.text)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def declared_metrics() -> dict[str, set[str]]:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Subquery
 
 from models.failures import is_connection_failure
+from models.metrics import TakeBackReason
 from models.report_jobs import JobStatus, ReportJob
 from models.worker_heartbeats import WorkerHeartbeat, fresh_heartbeats, this_host
 from workers.context import WorkerContext
@@ -80,10 +81,7 @@ class Heartbeat:
         )
         for job in orphans:
             await take_back(
-                self._worker,
-                job,
-                {"worker_id": job.worker_id},
-                f"worker {job.worker_id} stopped beating",
+                self._worker, job, {"worker_id": job.worker_id}, TakeBackReason.WORKER_LOST
             )
 
     async def leave(self) -> None:

@@ -24,6 +24,7 @@ from tortoise.expressions import Q
 
 from models.failures import is_connection_failure
 from models.job_transitions import transition_job
+from models.metrics import TakeBackReason
 from models.report_jobs import JobStatus, Priority, ReportJob
 from workers.context import WorkerContext
 from workers.database_uptime import DatabaseUptime
@@ -90,7 +91,9 @@ class Sweeper:
             SWEEP_BATCH
         )
         for job in lapsed:
-            await take_back(self._worker, job, {"lease_expires_at__lt": now}, "its lease lapsed")
+            await take_back(
+                self._worker, job, {"lease_expires_at__lt": now}, TakeBackReason.LEASE_LAPSED
+            )
 
     async def enqueue_stray_pending(self, *, grace: bool = True) -> None:
         """PENDING jobs arq may not hold, and delayed ones (runAt, a retry's backoff)

@@ -18,6 +18,7 @@ from models.deliveries import due_when_finished
 from models.job_snapshots import JobSnapshot
 from models.job_transitions import transition_job
 from models.log_context import about_job
+from models.metrics import TakeBackReason, observe_take_back
 from models.report_jobs import JobStatus, ReportJob
 from workers.context import WorkerContext
 from workers.failures import gave_up
@@ -26,18 +27,25 @@ from workers.queue import enqueue_report
 logger = logging.getLogger(__name__)
 
 LOST_WORKER_ERROR = "The worker building this report stopped responding"
+WHY = {
+    TakeBackReason.WORKER_LOST: "its heartbeat stopped",
+    TakeBackReason.LEASE_LAPSED: "it stopped renewing the job's lease",
+}
 
 
 async def take_back(
-    worker: WorkerContext, job: ReportJob, guard: Mapping[str, Any], why: str
+    worker: WorkerContext, job: ReportJob, guard: Mapping[str, Any], reason: TakeBackReason
 ) -> JobSnapshot | None:
     """Hand `job` (as read) on, if `guard` still holds; the job as it now is, else None."""
     with about_job(job.id, job.account_id, job.attempts):
-        return await _take_back(worker, job, guard, why)
+        taken = await _take_back(worker, job, guard, reason)
+    if taken is not None:
+        observe_take_back(reason)
+    return taken
 
 
 async def _take_back(
-    worker: WorkerContext, job: ReportJob, guard: Mapping[str, Any], why: str
+    worker: WorkerContext, job: ReportJob, guard: Mapping[str, Any], reason: TakeBackReason
 ) -> JobSnapshot | None:
     settings = worker.settings
     guard = {"attempts": job.attempts, **guard}
@@ -68,7 +76,13 @@ async def _take_back(
         worker_id=None,
     )
     if pending is not None:
-        logger.warning("job %s: %s; taken back for attempt %s", job.id, why, job.attempts + 1)
+        logger.warning(
+            "job %s: taken back from worker %s (%s) for attempt %s",
+            job.id,
+            job.worker_id,
+            WHY[reason],
+            job.attempts + 1,
+        )
         # If Redis refuses this, the next run's first sweep enqueues it (sweeper.py).
         await enqueue_report(worker.queue, pending.id, pending.version, pending.priority)
     return pending

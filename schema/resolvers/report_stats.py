@@ -6,9 +6,9 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import strawberry
-from tortoise.expressions import Q
 from tortoise.functions import Count
 
+from models.job_counts import jobs_running, queue_depth
 from models.report_jobs import JobStatus, Priority, ReportJob
 from models.worker_heartbeats import count_live_workers
 from schema.context import AppInfo, current_account
@@ -38,13 +38,7 @@ class ReportStatsQuery:
             .group_by("status")
             .values_list("status", "count")
         )
-        waiting = dict(
-            await ReportJob.filter(status=JobStatus.PENDING)
-            .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
-            .annotate(count=Count("id"))
-            .group_by("priority")
-            .values_list("priority", "count")
-        )
+        waiting = await queue_depth(now)
         delayed = dict(
             await ReportJob.filter(status=JobStatus.PENDING, run_after__gt=now)
             .annotate(count=Count("id"))
@@ -69,9 +63,9 @@ class ReportStatsQuery:
         )
         return ReportStats(
             jobs_by_status=[StatusCount(status=s, count=by_status.get(s, 0)) for s in JobStatus],
-            queue_depth=[PriorityCount(priority=p, count=waiting.get(p, 0)) for p in Priority],
+            queue_depth=[PriorityCount(priority=p, count=waiting[p]) for p in Priority],
             delayed_depth=[PriorityCount(priority=p, count=delayed.get(p, 0)) for p in Priority],
-            jobs_running=await ReportJob.filter(status=JobStatus.RUNNING).count(),
+            jobs_running=await jobs_running(),
             completed_last_hour=len(durations),
             mean_duration_seconds=sum(durations) / len(durations) if durations else None,
             p95_duration_seconds=percentile(durations, 0.95) if durations else None,
