@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from aiobotocore.config import AioConfig
@@ -52,7 +52,9 @@ CLIENT_CONFIG = {
 
 
 class S3Upload:
-    """One object written as a stream; at most one part in memory besides the one going up."""
+    """One object written as a stream: the bytes written since the last part are held,
+    and sent as the next part once there are S3_PART_SIZE_BYTES of them (parts may be
+    any size from S3's minimum up, so a part is the whole buffer: nothing is copied)."""
 
     def __init__(
         self, client: S3Client, bucket: str, key: str, content_type: str, part_size: int
@@ -74,8 +76,8 @@ class S3Upload:
         async with self._lock:
             self._buffer += data
             self._size += len(data)
-            while len(self._buffer) >= self._part_size:
-                await self._send_part(self._part_size)
+            if len(self._buffer) >= self._part_size:
+                await self._send_part()
 
     async def close(self) -> None:
         """Nothing to flush: the last part goes with complete()."""
@@ -92,7 +94,7 @@ class S3Upload:
                 )
             else:
                 if self._buffer:
-                    await self._send_part(len(self._buffer))
+                    await self._send_part()
                 await self._client.complete_multipart_upload(
                     Bucket=self._bucket,
                     Key=self._key,
@@ -110,21 +112,23 @@ class S3Upload:
             if upload_id is not None:
                 await _abort_upload(self._client, self._bucket, self._key, upload_id)
 
-    async def _send_part(self, size: int) -> None:
+    async def _send_part(self) -> None:
+        """The buffer, whole, as the next part."""
         if self._upload_id is None:
             created = await self._client.create_multipart_upload(
                 Bucket=self._bucket, Key=self._key, ContentType=self._content_type
             )
             self._upload_id = created["UploadId"]
-        body = bytes(self._buffer[:size])
-        del self._buffer[:size]
+        body, self._buffer = self._buffer, bytearray()
         number = len(self._parts) + 1
+        # botocore takes a bytearray Body as it is (validate.py's blob check); the
+        # stubs name bytes only, and bytes(body) would be a copy of a whole part.
         sent = await self._client.upload_part(
             Bucket=self._bucket,
             Key=self._key,
             UploadId=self._upload_id,
             PartNumber=number,
-            Body=body,
+            Body=cast(bytes, body),
         )
         self._parts.append({"ETag": sent["ETag"], "PartNumber": number})
 
