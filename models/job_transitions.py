@@ -64,6 +64,9 @@ async def _apply(
         # A new attempt gets a new arq id, derived from the version it starts at
         # (SQL evaluates the right-hand side with the old version).
         changes["queued_version"] = F("version") + 1
+        # No run holds a waiting job: whatever starts it next names itself, or, a
+        # worker of an older release, nothing that could be mistaken for a dead run.
+        changes["worker_id"] = None
     update = ReportJob.filter(id=job_id, status__in=list(sources), **guard).update(
         status=to, version=F("version") + 1, updated_at=datetime.now(UTC), **changes
     )

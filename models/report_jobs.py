@@ -124,8 +124,8 @@ class ReportJob(Model):
     # While RUNNING: the worker renews this; once it lapses the job is taken back
     # (the safety net for a worker alive but stuck).
     lease_expires_at = fields.DatetimeField(null=True)
-    # The worker run that last started the job (models/worker_heartbeats.py): while the
-    # job is RUNNING and that run's heartbeat has stopped, the job is taken back.
+    # The worker run that started the job's current or last attempt, none while it waits
+    # (models/worker_heartbeats.py): once a RUNNING job's run stops beating, it is taken back.
     worker_id = fields.CharField(max_length=120, null=True)
     # When a COMPLETED job's file is deleted.
     expires_at = fields.DatetimeField(null=True)

@@ -33,7 +33,14 @@ from service.log_redaction import RedactSecrets
 # (password hashes, webhook secrets, customers' orders); httpx's INFO lines every URL
 # a webhook is sent to, query (a receiver's token) included, which the outbox logs
 # without its query itself.
-_QUOTING_LOGGERS = {"tortoise.db_client": logging.INFO, "httpx": logging.WARNING}
+_QUOTING_LOGGERS = {
+    "tortoise.db_client": logging.INFO,
+    "httpx": logging.WARNING,
+    # At DEBUG, botocore logs each request's canonical form and signature: enough to
+    # rebuild a presigned download URL.
+    "botocore": logging.INFO,
+    "aiobotocore": logging.INFO,
+}
 # Text mode's compact names for the context fields.
 _SHORT_NAMES = {REQUEST_ID: "request", JOB_ID: "job", ACCOUNT_ID: "account", ATTEMPT: "attempt"}
 

@@ -307,7 +307,7 @@ async def test_a_stopped_worker_waits_only_for_the_jobs_still_running(settings: 
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=1) as unused_render_pool:
         # Installs arq's SIGTERM and SIGINT handlers on this loop; removed below.
-        worker = ReportWorker(slow_to_poll, unused_render_pool, DatabaseUptime())
+        worker = ReportWorker(slow_to_poll, unused_render_pool, DatabaseUptime(3))
     try:
         finished = asyncio.create_task(asyncio.sleep(0))
         await finished

@@ -73,11 +73,15 @@ class JobFeed:
         return job_ids <= done
 
     async def until_completed(self, job_ids: set[str]) -> None:
-        async with asyncio.timeout(EVENT_SECONDS):
-            while not self.completed(job_ids):
-                message = json.loads(await self.ws.recv())
-                assert message["type"] == "next", message
-                self.events.append(message["payload"]["data"]["reportJobs"])
+        try:
+            async with asyncio.timeout(EVENT_SECONDS):
+                while not self.completed(job_ids):
+                    message = json.loads(await self.ws.recv())
+                    assert message["type"] == "next", message
+                    self.events.append(message["payload"]["data"]["reportJobs"])
+        except TimeoutError:
+            seen = {i: [(e["status"], e["attempts"]) for e in self.of(i)] for i in job_ids}
+            raise AssertionError(f"not all COMPLETED within {EVENT_SECONDS:g} s: {seen}") from None
 
 
 async def test_two_apis_and_two_workers_share_jobs_sockets_and_sessions(

@@ -23,6 +23,7 @@ from pathlib import Path
 from redis.exceptions import RedisError
 
 from models.database import close_database
+from models.failures import is_connection_failure
 from models.job_snapshots import JobSnapshot
 from models.settings import Settings
 from workers.database_uptime import DatabaseUptime
@@ -55,7 +56,7 @@ def _run_until_stopped(settings: Settings, cpu_pool: ProcessPoolExecutor) -> Non
     # A run that lost Redis leaves the job events it could not send to the next: a
     # subscriber waiting for a job's last change must get it.
     kept_events: list[JobSnapshot] = []
-    uptime = DatabaseUptime()
+    uptime = DatabaseUptime(settings.worker_heartbeat_timeout_seconds)
     while True:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
@@ -73,12 +74,18 @@ def _run_until_stopped(settings: Settings, cpu_pool: ProcessPoolExecutor) -> Non
                 return
             worker.run()
             return
-        except (RedisError, OSError) as exc:
+        except Exception as exc:
+            # arq's run ends at its first Redis error, and a database that does not
+            # answer the run's first heartbeat ends it too; anything else is a bug.
+            if not (isinstance(exc, RedisError | OSError) or is_connection_failure(exc)):
+                raise
             if worker.stop_requested:
-                logger.warning("worker stopping without Redis (%r)", exc)
+                logger.warning("worker stopping without Redis or the database (%r)", exc)
             else:
                 logger.warning(
-                    "worker lost Redis (%s); starting again in %s s", exc, RESTART_DELAY_SECONDS
+                    "worker lost Redis or the database (%s); starting again in %s s",
+                    exc,
+                    RESTART_DELAY_SECONDS,
                 )
         finally:
             kept_events = worker.kept_events
@@ -96,6 +103,6 @@ def _close_loop(loop: asyncio.AbstractEventLoop, worker: ReportWorker) -> None:
     with contextlib.suppress(Exception):
         loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         # Already done if the run ended cleanly; not if it failed before its shut-down.
-        loop.run_until_complete(worker.close_event_connection())
+        loop.run_until_complete(worker.close_connections())
         loop.run_until_complete(close_database())
     loop.close()

@@ -6,8 +6,9 @@ Every worker runs it; conditional transitions make concurrent sweeps safe.
   jobs are taken back sooner, by the heartbeats (workers/heartbeat.py).
 - PENDING jobs that arq may not hold (Redis was down at enqueue, or lost its
   data) are enqueued again; arq ignores an id it still holds. A run's first
-  sweep enqueues them all at once: a run starts after an outage, when jobs
-  handed back or taken back meanwhile may not have reached the queue.
+  sweep enqueues them at once (oldest first, SWEEP_BATCH of them): a run starts
+  after an outage, when jobs handed back or taken back meanwhile may not have
+  reached the queue.
 - Expired report files are deleted, and so are temp files and unfinished uploads
   left by crashes, and report files that no job names.
 """
@@ -26,11 +27,11 @@ from models.failures import is_connection_failure
 from models.job_transitions import transition_job
 from models.metrics import TakeBackReason
 from models.report_jobs import JobStatus, Priority, ReportJob
+from models.worker_heartbeats import forget_dead_workers
 from workers.context import WorkerContext
 from workers.database_uptime import DatabaseUptime
 from workers.delivery.outbox import enqueue_due_deliveries
 from workers.delivery.sign_up_emails import sweep_sign_ups
-from workers.heartbeat import forget_dead_workers
 from workers.queue import enqueue_report
 from workers.storage.base import key_attempt
 from workers.take_back import take_back
@@ -170,10 +171,12 @@ class Sweeper:
         cutoff = datetime.now(UTC) - timedelta(seconds=self._settings.orphan_temp_age_seconds)
         removed = 0
         async for keys in self._worker.storage.stored_before(cutoff):
-            known = ReportJob.filter(file_path__in=keys)
-            named = {path for (path,) in await known.values_list("file_path")}
+            # By the jobs' primary keys, which a report key names: file_path has no index.
+            job_ids = {found[0] for key in keys if (found := key_attempt(key)) is not None}
+            known = ReportJob.filter(id__in=job_ids, file_path__isnull=False)
+            kept = {path for (path,) in await known.values_list("file_path")}
             for key in keys:
-                if key not in named:
+                if key not in kept:
                     await self._worker.storage.delete(key)
                     removed += 1
         if removed:

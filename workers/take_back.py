@@ -9,6 +9,7 @@ elsewhere) is left alone; whatever the lost attempt writes later loses.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from workers.queue import enqueue_report
 logger = logging.getLogger(__name__)
 
 LOST_WORKER_ERROR = "The worker building this report stopped responding"
+ENQUEUE_TIMEOUT_SECONDS = 1.0
 WHY = {
     TakeBackReason.WORKER_LOST: "its heartbeat stopped",
     TakeBackReason.LEASE_LAPSED: "it stopped renewing the job's lease",
@@ -51,7 +53,7 @@ async def _take_back(
     guard = {"attempts": job.attempts, **guard}
     if job.attempts >= (job.attempt_limit or settings.max_attempts):
         # Its deliveries (report.failed) are enqueued by the sweep's next pass.
-        return await transition_job(
+        failed = await transition_job(
             worker.publisher,
             job.id,
             JobStatus.FAILED,
@@ -63,6 +65,14 @@ async def _take_back(
             lease_expires_at=None,
             **due_when_finished(job.deliveries),
         )
+        if failed is not None:
+            logger.warning(
+                "job %s: FAILED, worker %s lost it (%s) on its last attempt",
+                job.id,
+                job.worker_id,
+                WHY[reason],
+            )
+        return failed
     pending = await transition_job(
         worker.publisher,
         job.id,
@@ -73,7 +83,6 @@ async def _take_back(
         message="Worker lost; retrying",
         run_after=None,
         lease_expires_at=None,
-        worker_id=None,
     )
     if pending is not None:
         logger.warning(
@@ -83,6 +92,11 @@ async def _take_back(
             WHY[reason],
             job.attempts + 1,
         )
-        # If Redis refuses this, the next run's first sweep enqueues it (sweeper.py).
-        await enqueue_report(worker.queue, pending.id, pending.version, pending.priority)
+        # Bounded: arq's calls have none, and a hung Redis must not hold the caller (the
+        # heartbeat). Not enqueued, the job is the sweep's (it enqueues stray PENDING jobs).
+        try:
+            async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
+                await enqueue_report(worker.queue, pending.id, pending.version, pending.priority)
+        except TimeoutError:
+            logger.warning("job %s: Redis did not take it in time; left to the sweep", job.id)
     return pending

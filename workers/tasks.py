@@ -129,8 +129,10 @@ async def generate_report(ctx: dict[str, Any], job_id: str, queued_version: int)
         await attempt.retry_or_fail(describe_transient(exc))
         return "retrying"
     finally:
-        await build.clean_up()
-        await _free_slot(worker, job.account_id)
+        try:
+            await build.clean_up()
+        finally:
+            await _free_slot(worker, job.account_id)
 
 
 async def wait_out(future: asyncio.Future[Any]) -> bool:
@@ -228,9 +230,14 @@ class ReportBuild:
         if not attempt.completed:
             cleanup.append(asyncio.ensure_future(output.delete_published()))
         try:
-            await asyncio.shield(asyncio.gather(*cleanup))
+            outcomes = await asyncio.shield(asyncio.gather(*cleanup, return_exceptions=True))
         finally:
             self.io.close()
+        for failure in outcomes:
+            if isinstance(failure, BaseException):
+                # Storage away (the fault that may have ended the attempt): what is left
+                # is no job's, and the sweep removes it once it is old.
+                logger.warning("job %s: clean-up left files behind: %r", attempt.job.id, failure)
         if cancelled:
             raise asyncio.CancelledError
 

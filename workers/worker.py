@@ -173,14 +173,11 @@ class ReportWorker(Worker):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if WORKER_CONTEXT in ctx:
-            await WorkerContext.of(ctx).http.aclose()
-            await WorkerContext.of(ctx).storage.close()
         try:
             if self._heartbeat is not None:
                 await self._heartbeat.leave()
         finally:
-            await self.close_event_connection()
+            await self.close_connections()
             await close_database()
 
     @property
@@ -188,7 +185,14 @@ class ReportWorker(Worker):
         """Job events Redis has not taken yet: the next run, if any, sends them."""
         return self._publisher.kept()
 
-    async def close_event_connection(self) -> None:
+    async def close_connections(self) -> None:
+        """Close what the run opened besides the database; again is harmless. The
+        supervisor calls it after a run that failed before its shut-down (arq's close
+        cannot reach a lost Redis, so _stop never ran)."""
+        if WORKER_CONTEXT in self.ctx:
+            context = WorkerContext.of(self.ctx)
+            await context.http.aclose()
+            await context.storage.close()
         await self._events_redis.aclose()
 
     async def close(self) -> None:

@@ -56,11 +56,13 @@ async def _service_facts(services: Services) -> list[Metric]:
                 services.settings.worker_heartbeat_timeout_seconds, services.settings.queue_name
             )
     except Exception as exc:
-        if not is_connection_failure(exc):
-            raise
-        # Logged at the scrape interval, so once per outage would need state; a line
-        # every scrape while PostgreSQL is away says how long it was away.
-        logger.warning("metrics: the service's facts could not be read (%s)", exc)
+        # Whatever went wrong (an outage, a migration not applied yet), the process's own
+        # metrics are still served. Logged at the scrape interval: a line every scrape
+        # while PostgreSQL is away says how long it was away.
+        if is_connection_failure(exc) or isinstance(exc, TimeoutError):
+            logger.warning("metrics: the service's facts could not be read (%r)", exc)
+        else:
+            logger.exception("metrics: the service's facts could not be read")
         database_up.add_metric([], 0)
         return [database_up]
     database_up.add_metric([], 1)

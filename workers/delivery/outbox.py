@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from models.deliveries import DeliveryChannel, DeliveryRecord, next_due, records_of
+from models.failures import is_storage_failure
 from models.job_events import JobEventPublisher
 from models.job_transitions import transition_job
 from models.log_context import set_job
@@ -47,6 +48,7 @@ MAX_RETRY_DELAY_SECONDS = 300.0
 # A receiver's Retry-After is honoured up to this.
 MAX_RETRY_AFTER_SECONDS = 3600.0
 UNEXPECTED_SEND_ERROR = "Internal error while sending; it will be tried again."
+UNREADABLE_FILE_ERROR = "The report's file could not be read; it will be tried again."
 # A job may have MAX_DELIVERY_TARGETS deliveries, each an SMTP send (30 s per step)
 # or a webhook (WEBHOOK_TIMEOUT_SECONDS): arq stops a task that hangs past this.
 DELIVERY_TASK_TIMEOUT_SECONDS = 1800
@@ -214,7 +216,7 @@ async def _send(worker: WorkerContext, job: ReportJob, index: int, record: Deliv
         key = attachable(settings, job)
         content = None
         if key is not None:
-            content = await worker.storage.read(key, settings.email_attachment_max_bytes)
+            content = await _attachment(worker, key)
         email = report_email(settings, job, record.target, f"<{message_id}@reports>", now, content)
         return await send_email(settings, email)
     await send_webhook(
@@ -229,6 +231,18 @@ async def _send(worker: WorkerContext, job: ReportJob, index: int, record: Deliv
     )
     parts = urlsplit(record.target)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+async def _attachment(worker: WorkerContext, key: str) -> bytes:
+    """The report's bytes; storage being away is a fault of ours, tried again later."""
+    try:
+        return await worker.storage.read(key, worker.settings.email_attachment_max_bytes)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:
+        if not is_storage_failure(exc):
+            raise
+        raise DeliveryError(UNREADABLE_FILE_ERROR) from exc
 
 
 def _failed(

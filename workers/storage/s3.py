@@ -268,7 +268,13 @@ class S3Storage:
         return RedirectDownload(url)
 
     async def read(self, key: str, max_bytes: int) -> bytes:
-        answer = await self._client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        try:
+            answer = await self._client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as exc:
+            # As a local file's read says it: the interface's one way to say "gone".
+            if exc.response.get("Error", {}).get("Code") == "NoSuchKey":
+                raise FileNotFoundError(key) from exc
+            raise
         async with answer["Body"] as body:
             if answer["ContentLength"] > max_bytes:
                 raise ValueError(f"{key} is larger than {max_bytes} bytes")
@@ -291,8 +297,12 @@ class S3Storage:
 
     async def remove_abandoned(self, older_than: float, in_use: InUse) -> int:
         cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+        # Only our own: a bucket (or prefix) may be shared with other applications.
         old = [
-            upload async for upload in self._uploads(self.prefix) if upload["Initiated"] < cutoff
+            upload
+            async for upload in self._uploads(self.prefix)
+            if upload["Initiated"] < cutoff
+            and is_report_key(upload["Key"].removeprefix(self.prefix))
         ]
         live = await in_use([upload["Key"].removeprefix(self.prefix) for upload in old])
         removed = 0
