@@ -67,8 +67,14 @@ async def measure(events: int) -> list[Figure]:
                 for index in range(events + 2):
                     target = JobStatus.RUNNING if index <= events else JobStatus.COMPLETED
                     before = datetime.now(UTC).timestamp()
+                    # Only from a waiting or running job, as a worker moves it: a
+                    # transition to COMPLETED must say it does not start from COMPLETED.
                     snapshot = await transition_job(
-                        publisher, job_id, target, message=f"step {index}"
+                        publisher,
+                        job_id,
+                        target,
+                        only_from={JobStatus.PENDING, JobStatus.RUNNING},
+                        message=f"step {index}",
                     )
                     assert snapshot is not None
                     committed[snapshot.version] = before
