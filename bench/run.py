@@ -20,6 +20,7 @@ from bench import (
     push_latency,
     schedule_delivery,
     web_app,
+    worker_kill,
 )
 from bench.harness import Figure, print_table
 
@@ -37,11 +38,14 @@ class Loads:
     occurrences: int
     webhooks: int
     web_jobs: int
+    kills: int
 
 
-QUICK = Loads(500, (1_000,), 200, 200, 100_000, (1_000, 10_000), True, 5, 10, 50, 5)
-FULL = Loads(2_000, (1_000, 10_000), 200, 1_000, 1_000_000, (1_000, 10_000), False, 10, 20, 200, 20)
-SMOKE = Loads(20, (20,), 10, 20, 1_000, (20, 100), True, 1, 2, 3, 1)
+QUICK = Loads(500, (1_000,), 200, 200, 100_000, (1_000, 10_000), True, 5, 10, 50, 5, 3)
+FULL = Loads(
+    2_000, (1_000, 10_000), 200, 1_000, 1_000_000, (1_000, 10_000), False, 10, 20, 200, 20, 10
+)
+SMOKE = Loads(20, (20,), 10, 20, 1_000, (20, 100), True, 1, 2, 3, 1, 1)
 
 
 async def run(loads: Loads) -> list[Figure]:
@@ -56,6 +60,7 @@ async def run(loads: Loads) -> list[Figure]:
     figures += await api_load.measure(seconds=loads.api_seconds)
     figures += await schedule_delivery.measure(loads.occurrences, loads.webhooks)
     figures += await web_app.measure(loads.web_jobs)
+    figures += await worker_kill.measure(kills=loads.kills)
     return figures
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from service.processes import PROJECT_ROOT
 
 FIGURE_FAMILIES = (
@@ -20,9 +22,12 @@ FIGURE_FAMILIES = (
     "schedule:",
     "webhook:",
     "web:",
+    "worker kill:",
 )
 
 
+# As long as the run itself may take: on a loaded machine it outlasts the default.
+@pytest.mark.timeout(600)
 def test_benchmarks_run() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bench.run", "--smoke"],
