@@ -14,10 +14,11 @@ from models.report_jobs import JobStatus, ReportFormat, ReportJob
 from schema.errors import UNAVAILABLE_MESSAGE
 from schema.services import Services
 from workers.storage import RedirectDownload
+from workers.storage.base import REPORT_CACHE_CONTROL
 
 EXPIRED_MESSAGE = "This report has expired; request it again."
 
-NOT_STORED = {"Cache-Control": "private, no-store"}
+NOT_STORED = {"Cache-Control": REPORT_CACHE_CONTROL}
 
 
 async def download_report(request: Request) -> Response:

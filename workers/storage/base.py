@@ -15,7 +15,10 @@ from models.report_jobs import ReportFormat
 from workers.storage.files import SerialFileIO
 
 # A finished report's key: <format>/<job id>.a<attempt>.<ext> (see report_key).
-_REPORT_KEY = re.compile(r"^(?:csv|pdf)/([0-9a-f-]{36})\.a(\d+)\.(?:csv|pdf)$")
+_EXTENSIONS = "|".join(report_format.extension for report_format in ReportFormat)
+_REPORT_KEY = re.compile(rf"^(?:{_EXTENSIONS})/([0-9a-f-]{{36}})\.a(\d+)\.(?:{_EXTENSIONS})$")
+# A report's bytes are the account's: no cache along the way keeps them.
+REPORT_CACHE_CONTROL = "private, no-store"
 # Of keys being written, those a RUNNING attempt is writing now (the sweeper asks the jobs).
 InUse = Callable[[list[str]], Awaitable[set[str]]]
 

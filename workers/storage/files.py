@@ -11,8 +11,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 from uuid import uuid4
 
+from models.report_jobs import ReportFormat
+
 TEMP_SUFFIX = ".part"
 T = TypeVar("T")
+
+
+def format_folders(root: Path) -> list[Path]:
+    """The folder of each report format under `root` (csv/, pdf/)."""
+    return [root / report_format.extension for report_format in ReportFormat]
 
 
 def temp_path_for(final: Path) -> Path:

@@ -14,7 +14,12 @@ from uuid import UUID
 
 from models.report_jobs import ReportFormat
 from workers.storage.base import Download, InUse, LocalDownload, is_report_key, report_key
-from workers.storage.files import SerialFileIO, remove_old_temp_files, temp_path_for
+from workers.storage.files import (
+    SerialFileIO,
+    format_folders,
+    remove_old_temp_files,
+    temp_path_for,
+)
 
 LIST_BATCH = 500
 
@@ -87,7 +92,7 @@ class LocalStorage:
 
     async def remove_abandoned(self, older_than: float, in_use: InUse) -> int:
         # A temp file's age is its last write: one older than any attempt runs is no one's.
-        return await asyncio.to_thread(remove_old_temp_files, self._folders(), older_than)
+        return await asyncio.to_thread(remove_old_temp_files, format_folders(self.root), older_than)
 
     async def stored_before(self, moment: datetime) -> AsyncIterator[list[str]]:
         keys = await asyncio.to_thread(self._keys_before, moment.timestamp())
@@ -96,9 +101,6 @@ class LocalStorage:
 
     async def close(self) -> None:
         pass
-
-    def _folders(self) -> list[Path]:
-        return [self.root / report_format.extension for report_format in ReportFormat]
 
     def _servable_path(self, key: str) -> Path | None:
         """The file, if it exists inside the root (a key is ours, never the user's)."""
@@ -109,13 +111,13 @@ class LocalStorage:
         return path
 
     def _delete_job(self, job_id: str) -> None:
-        for folder in self._folders():
+        for folder in format_folders(self.root):
             for path in folder.glob(f"{job_id}.*"):
                 path.unlink(missing_ok=True)
 
     def _keys_before(self, cutoff: float) -> list[str]:
         keys = []
-        for folder in self._folders():
+        for folder in format_folders(self.root):
             if not folder.is_dir():
                 continue
             for path in folder.iterdir():

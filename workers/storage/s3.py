@@ -29,13 +29,19 @@ from botocore.exceptions import ClientError
 from models.report_jobs import ReportFormat
 from models.settings import Settings
 from workers.storage.base import (
+    REPORT_CACHE_CONTROL,
     Download,
     InUse,
     RedirectDownload,
     is_report_key,
     report_key,
 )
-from workers.storage.files import SerialFileIO, remove_old_temp_files, temp_path_for
+from workers.storage.files import (
+    SerialFileIO,
+    format_folders,
+    remove_old_temp_files,
+    temp_path_for,
+)
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
@@ -261,7 +267,7 @@ class S3Storage:
                 "Key": self.prefix + key,
                 "ResponseContentDisposition": f'attachment; filename="{filename}"',
                 "ResponseContentType": media_type,
-                "ResponseCacheControl": "private, no-store",
+                "ResponseCacheControl": REPORT_CACHE_CONTROL,
             },
             ExpiresIn=self._url_seconds,
         )
@@ -310,7 +316,7 @@ class S3Storage:
             if upload["Key"].removeprefix(self.prefix) not in live:
                 await _abort_upload(self._client, self.bucket, upload["Key"], upload["UploadId"])
                 removed += 1
-        folders = [self._scratch_root / report_format.extension for report_format in ReportFormat]
+        folders = format_folders(self._scratch_root)
         return removed + await asyncio.to_thread(remove_old_temp_files, folders, older_than)
 
     async def stored_before(self, moment: datetime) -> AsyncIterator[list[str]]:
