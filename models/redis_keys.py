@@ -58,6 +58,12 @@ def wakeup_channel(queue_name: str) -> str:
     return f"{queue_name}:wakeup"
 
 
+def arq_in_progress_key(arq_job_id: str) -> str:
+    """Set by the arq worker that took a job, for the job's timeout: while it exists, no
+    other worker takes that job."""
+    return f"{in_progress_key_prefix}{arq_job_id}"
+
+
 def arq_health_check_key(queue_name: str) -> str:
     """Where an arq worker of `queue_name` writes its health line once it runs."""
     return f"{queue_name}{health_check_key_suffix}"

@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import redis.asyncio as aioredis
 
+from models.redis_keys import arq_in_progress_key
 from models.report_jobs import JobStatus
 from models.settings import Settings
 from service.embedded_redis import EmbeddedRedis, free_port
@@ -33,7 +34,10 @@ from tests.support.waiting import (
     job,
     progress_at_least,
     status_is,
+    wait_for_job,
 )
+from workers.queue import attempt_job_id
+from workers.worker import ARQ_TIMEOUT_MARGIN_SECONDS
 
 # What the issue promises with default settings.
 BACK_WITHIN_SECONDS = 5.0
@@ -235,3 +239,33 @@ async def test_a_dead_worker_s_job_is_back_within_5_s_while_redis_blips(
     print(f"\nkill -9 -> RUNNING elsewhere {back_in:.2f} s with Redis blips at {seen} s")
     assert back_in < BACK_WITHIN_SECONDS
     assert back["attempts"] > attempt
+
+
+async def test_a_job_taken_from_the_queue_by_a_worker_that_died_before_starting_it_runs(
+    stack: StackFactory, signed_in_client: SignedInClientFactory
+) -> None:
+    """arq marks a job it hands a worker as in progress for the whole job timeout (11
+    minutes by default); a worker killed between taking it and starting it left it
+    PENDING and out of every other worker's reach for that long."""
+    lab = await stack("heart-untaken")
+    client = await signed_in_client(lab)
+    requested = await request_report(client, kind="ORDERS", format="CSV")
+    # What the dead worker left: arq's mark on the job's attempt, for the job timeout.
+    redis = aioredis.Redis.from_url(lab.redis_url)
+    try:
+        timeout_ms = (lab.job_time_limit_seconds + ARQ_TIMEOUT_MARGIN_SECONDS) * 1000
+        await redis.psetex(
+            arq_in_progress_key(attempt_job_id(requested["id"], requested["version"])),
+            timeout_ms,
+            b"1",
+        )
+    finally:
+        await redis.aclose()
+    with running_worker(lab):
+        started = time.monotonic()
+        done = await wait_for_job(client, requested["id"], timeout=60)
+        ran_in = time.monotonic() - started
+    print(
+        f"\na job a dead worker took from the queue completed {ran_in:.1f} s after a worker started"
+    )
+    assert (done["status"], done["attempts"]) == ("COMPLETED", 1)

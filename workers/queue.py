@@ -7,6 +7,7 @@ the task name, job ids and priority scoring are defined once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.jobs import Job
 from redis.exceptions import RedisError
 
-from models.redis_keys import wakeup_channel
+from models.redis_keys import arq_in_progress_key, wakeup_channel
 from models.report_jobs import Priority
 from models.settings import Settings
 
@@ -86,6 +87,27 @@ async def enqueue_report(
         return False
     await announce_enqueued(queue)
     return True
+
+
+async def release_untaken_attempts(
+    queue: ArqRedis, attempts: Sequence[tuple[UUID | str, int]]
+) -> int:
+    """Let arq hand these attempts out again; how many a worker held.
+
+    For attempts whose job has been PENDING for a while: a worker that took one from
+    the queue starts it within milliseconds, so one still held was taken by a worker
+    that died before starting it, and arq would keep it from every other worker for
+    the whole job timeout. Were that worker alive after all, the job's start is
+    guarded by its version: only one attempt starts.
+    """
+    if not attempts:
+        return 0
+    keys = [arq_in_progress_key(attempt_job_id(job_id, version)) for job_id, version in attempts]
+    try:
+        return int(await queue.delete(*keys))
+    except (RedisError, OSError) as exc:
+        logger.warning("could not release attempts taken by lost workers (%s)", exc)
+        return 0
 
 
 async def abort_attempt(queue: ArqRedis, job_id: UUID | str, queued_version: int) -> None:

@@ -25,14 +25,14 @@ from tortoise.expressions import Q
 
 from models.failures import is_connection_failure
 from models.job_transitions import transition_job
-from models.metrics import TakeBackReason
+from models.metrics import TakeBackReason, observe_take_back
 from models.report_jobs import JobStatus, Priority, ReportJob
 from models.worker_heartbeats import forget_dead_workers
 from workers.context import WorkerContext
 from workers.database_uptime import DatabaseUptime
 from workers.delivery.outbox import enqueue_due_deliveries
 from workers.delivery.sign_up_emails import sweep_sign_ups
-from workers.queue import enqueue_report
+from workers.queue import enqueue_report, release_untaken_attempts
 from workers.storage.base import key_attempt
 from workers.take_back import take_back
 
@@ -111,6 +111,20 @@ class Sweeper:
             .limit(SWEEP_BATCH)
             .values_list("id", "queued_version", "priority", "run_after")
         )
+        if grace:
+            # Not on a run's first sweep: a job requested a moment ago may be starting.
+            lost = await release_untaken_attempts(
+                self._queue,
+                [
+                    (job_id, version)
+                    for job_id, version, _, run_after in strays
+                    if run_after is None or run_after <= now
+                ],
+            )
+            if lost:
+                logger.warning("%s jobs taken from the queue by a lost worker, released", lost)
+                for _ in range(lost):
+                    observe_take_back(TakeBackReason.WORKER_LOST)
         for job_id, queued_version, priority, run_after in strays:
             if run_after is not None and run_after > now:
                 self._enqueue_at(run_after, job_id, queued_version, Priority(priority))
