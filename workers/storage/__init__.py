@@ -22,7 +22,6 @@ from workers.storage.base import (
 )
 from workers.storage.files import TEMP_SUFFIX, SerialFileIO, temp_path_for
 from workers.storage.local import LocalStorage
-from workers.storage.s3 import S3Storage
 
 __all__ = [
     "TEMP_SUFFIX",
@@ -43,5 +42,9 @@ async def open_storage(settings: Settings) -> ReportStorage:
     """The backend STORAGE_URL names (validated with the settings); close() it after."""
     scheme, where, prefix = storage_location(settings.storage_url_or_default)
     if scheme == "s3":
+        # Imported only here: aiobotocore and botocore's data cost a process about 40 MB,
+        # which a service keeping its files on disk need not pay.
+        from workers.storage.s3 import S3Storage
+
         return await S3Storage.open(settings, bucket=where, prefix=prefix)
     return LocalStorage(Path(where))
