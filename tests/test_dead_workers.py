@@ -12,12 +12,13 @@ import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
 import redis.asyncio as aioredis
 
+from client.graphql_client import ReportsClient
 from models.redis_keys import arq_in_progress_key
 from models.report_jobs import JobStatus
 from models.settings import Settings
@@ -27,7 +28,7 @@ from tests.support.factories import request_report, seed_line_items
 from tests.support.files import report_files, temp_files
 from tests.support.metrics import scrape, value
 from tests.support.stacks import SignedInClientFactory, StackFactory, signed_in
-from tests.support.streams import watching
+from tests.support.streams import Stream, watching
 from tests.support.waiting import (
     JobState,
     eventually,
@@ -79,33 +80,56 @@ def assert_defaults(lab: Settings) -> None:
         assert getattr(lab, name) == getattr(defaults, name), name
 
 
+Worker = subprocess.Popen[bytes]
+
+
+@dataclass(frozen=True)
+class TwoWorkers:
+    processes: tuple[Worker, Worker]
+    # Each one's METRICS_PORT, by process id.
+    metrics_ports: dict[int, int]
+
+    def holder_and_other(self, pid: int) -> tuple[Worker, Worker]:
+        (holder,) = [w for w in self.processes if w.pid == pid]
+        (other,) = [w for w in self.processes if w.pid != pid]
+        return holder, other
+
+    def taken_back_by(self, worker: Worker, reason: str) -> float:
+        samples = scrape(f"http://127.0.0.1:{self.metrics_ports[worker.pid]}/metrics")
+        return value(samples, "reports_jobs_taken_back_total", reason=reason)
+
+
 @contextlib.contextmanager
-def two_workers(lab: Settings) -> Iterator[tuple[subprocess.Popen[bytes], ...]]:
-    """Two workers, each serving its metrics on a port of its own (METRICS_PORTS)."""
+def two_workers(lab: Settings) -> Iterator[TwoWorkers]:
+    """Two workers, each serving its metrics on a port of its own."""
     first_port, second_port = free_port(), free_port()
     with (
         running_worker(replace(lab, metrics_port=first_port)) as first,
         running_worker(replace(lab, metrics_port=second_port)) as second,
     ):
-        METRICS_PORTS.update({first.pid: first_port, second.pid: second_port})
-        yield first, second
+        yield TwoWorkers((first, second), {first.pid: first_port, second.pid: second_port})
 
 
-# Each worker's metrics port, by process id.
-METRICS_PORTS: dict[int, int] = {}
+@dataclass(frozen=True)
+class HeldJob:
+    """A slow report a tenth built, the worker building it, and the other one."""
+
+    job_id: str
+    watched: Stream
+    workers: TwoWorkers
+    holder: Worker
+    other: Worker
 
 
-def taken_back_by(worker: subprocess.Popen[bytes], reason: str) -> float:
-    samples = scrape(f"http://127.0.0.1:{METRICS_PORTS[worker.pid]}/metrics")
-    return value(samples, "reports_jobs_taken_back_total", reason=reason)
-
-
-def holder_and_other(
-    workers: tuple[subprocess.Popen[bytes], ...], pid: int
-) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
-    (holder,) = [w for w in workers if w.pid == pid]
-    (other,) = [w for w in workers if w.pid != pid]
-    return holder, other
+@contextlib.asynccontextmanager
+async def a_slow_job_held(lab: Settings, client: ReportsClient) -> AsyncIterator[HeldJob]:
+    await seed_line_items(client, ROWS)
+    with two_workers(lab) as workers:
+        async with watching(client) as watched:
+            requested = await request_report(client, kind="ORDERS", format="CSV")
+            await watched.wait_for_job(requested["id"], progress_at_least(10))
+            holder, other = workers.holder_and_other(await holder_pid(lab, requested["id"]))
+            yield HeldJob(requested["id"], watched, workers, holder, other)
 
 
 async def test_a_killed_worker_s_job_runs_elsewhere_within_5_s_and_completes_within_10(
@@ -113,24 +137,18 @@ async def test_a_killed_worker_s_job_runs_elsewhere_within_5_s_and_completes_wit
 ) -> None:
     lab = await stack("heart-kill", **THREE_SECOND_REPORT)
     assert_defaults(lab)
-    client = await signed_in_client(lab)
-    await seed_line_items(client, ROWS)
-    with two_workers(lab) as workers:
-        async with watching(client) as watched:
-            requested = await request_report(client, kind="ORDERS", format="CSV")
-            job_id = requested["id"]
-            await watched.wait_for_job(job_id, progress_at_least(10))
-            doomed, survivor = holder_and_other(workers, await holder_pid(lab, job_id))
-            # The whole process group, render pool included, as a container's kill.
-            os.killpg(doomed.pid, signal.SIGKILL)
-            killed_at = time.monotonic()
-            await watched.wait_for_job(job_id, attempt_running(2), timeout=30)
-            back_in = time.monotonic() - killed_at
-            done = await watched.wait_for_job(job_id, status_is(JobStatus.COMPLETED), timeout=30)
-            completed_in = time.monotonic() - killed_at
+    async with a_slow_job_held(lab, await signed_in_client(lab)) as held:
+        job_id, watched, survivor = held.job_id, held.watched, held.other
+        # The whole process group, render pool included, as a container's kill.
+        os.killpg(held.holder.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        await watched.wait_for_job(job_id, attempt_running(2), timeout=30)
+        back_in = time.monotonic() - killed_at
+        done = await watched.wait_for_job(job_id, status_is(JobStatus.COMPLETED), timeout=30)
+        completed_in = time.monotonic() - killed_at
         assert await holder_pid(lab, job_id) == survivor.pid
-        assert taken_back_by(survivor, "worker_lost") == 1
-        assert taken_back_by(survivor, "lease_lapsed") == 0
+        assert held.workers.taken_back_by(survivor, "worker_lost") == 1
+        assert held.workers.taken_back_by(survivor, "lease_lapsed") == 0
     print(f"\nkill -9 -> RUNNING elsewhere {back_in:.2f} s, -> COMPLETED {completed_in:.2f} s")
     assert back_in < BACK_WITHIN_SECONDS
     assert completed_in < COMPLETED_WITHIN_SECONDS
@@ -144,28 +162,21 @@ async def test_a_paused_worker_that_resumes_loses_its_job_and_leaves_one_file(
 ) -> None:
     lab = await stack("heart-pause", **THREE_SECOND_REPORT)
     client = await signed_in_client(lab)
-    await seed_line_items(client, ROWS)
-    with two_workers(lab) as workers:
-        async with watching(client) as watched:
-            requested = await request_report(client, kind="ORDERS", format="CSV")
-            job_id = requested["id"]
-            await watched.wait_for_job(job_id, progress_at_least(10))
-            paused, _ = holder_and_other(workers, await holder_pid(lab, job_id))
-            os.killpg(paused.pid, signal.SIGSTOP)
-            try:
-                await watched.wait_for_job(job_id, attempt_running(2), timeout=30)
-            finally:
-                # Resumed while the new attempt runs: the old one wakes up mid-report.
-                os.killpg(paused.pid, signal.SIGCONT)
-            done = await watched.wait_for_job(job_id, status_is(JobStatus.COMPLETED), timeout=30)
-            # The resumed attempt finds out at its next checkpoint and cleans up.
-            await eventually(
-                lambda: temp_files(lab), lambda left: not left, what="no temp file left"
-            )
-            await asyncio.sleep(1)
-            events = watched.of(job_id)
+    async with a_slow_job_held(lab, client) as held:
+        job_id, watched, paused = held.job_id, held.watched, held.holder
+        os.killpg(paused.pid, signal.SIGSTOP)
+        try:
+            await watched.wait_for_job(job_id, attempt_running(2), timeout=30)
+        finally:
+            # Resumed while the new attempt runs: the old one wakes up mid-report.
+            os.killpg(paused.pid, signal.SIGCONT)
+        done = await watched.wait_for_job(job_id, status_is(JobStatus.COMPLETED), timeout=30)
+        # The resumed attempt finds out at its next checkpoint and cleans up.
+        await eventually(lambda: temp_files(lab), lambda left: not left, what="no temp file left")
+        await asyncio.sleep(1)
+        events = watched.of(job_id)
         assert paused.poll() is None, "a paused worker is slow, not dead: it carries on"
-        final = await job(client, job_id)
+    final = await job(client, job_id)
     assert (done["attempts"], done["rowCount"]) == (2, ROWS)
     assert final["status"] == "COMPLETED" and final["version"] == done["version"]
     assert [e["status"] for e in events].count("COMPLETED") == 1
@@ -224,7 +235,7 @@ async def test_a_dead_worker_s_job_is_back_within_5_s_while_redis_blips(
                     timeout=60,
                 )
                 pid, _, attempt = await holding(lab, job_id)
-                doomed, _ = holder_and_other(workers, pid)
+                doomed, _ = workers.holder_and_other(pid)
                 os.killpg(doomed.pid, signal.SIGKILL)
                 killed_at = time.monotonic()
                 assert (await holding(lab, job_id))[1:] == ("RUNNING", attempt), "held when killed"

@@ -18,9 +18,9 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from client.graphql_client import GRAPHQL_TRANSPORT_WS, ReportsClient
 from models.download_links import DOWNLOADS_PREFIX
 from models.sign_up_links import CONFIRM_PREFIX
-from service.processes import running_api_process, running_worker
 from tests.support.documents import LOGIN, REGISTER, REPORT_JOB, WATCH_JOB
 from tests.support.factories import add_product, completed_order, request_report
+from tests.support.logged import logged_service
 from tests.support.receivers import Inbox, receiving, smtp_server
 from tests.support.stacks import StackFactory, fast_recovery
 from tests.support.waiting import eventually
@@ -75,13 +75,8 @@ async def test_no_secret_reaches_any_log_line(
                 smtp_password=SMTP_PASSWORD,
             ),
         )
-        api_log, worker_log = tmp_path / "api.log", tmp_path / "worker.log"
-        with (
-            api_log.open("wb") as api_output,
-            worker_log.open("wb") as worker_output,
-            running_api_process(lab, output=api_output, log_level="DEBUG") as (url, _),
-            running_worker(lab, output=worker_output, log_level="DEBUG"),
-        ):
+        with logged_service(lab, tmp_path, "DEBUG") as service:
+            url, api_log, worker_log = service.url, service.api_log, service.worker_log
             async with ReportsClient(url) as client:
                 signed_up = await client.execute(REGISTER, {"email": email, "password": password})
                 sign_up_token = signed_up["register"]["token"]

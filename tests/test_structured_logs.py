@@ -21,13 +21,12 @@ from service.logs import AddLogContext, JsonFormatter, TextFormatter
 from service.processes import (
     PROJECT_ROOT,
     REPORTS_COMMAND,
-    running_api_process,
-    running_worker,
     service_env,
 )
 from tests.support.clients import register
 from tests.support.documents import REPORT_JOB
 from tests.support.factories import add_product, completed_order, request_report
+from tests.support.logged import logged_service
 from tests.support.stacks import StackFactory, fast_recovery
 from tests.support.waiting import eventually
 
@@ -52,13 +51,8 @@ async def test_api_and_worker_write_json_lines_naming_their_job_and_request(
     stack: StackFactory, tmp_path: Path
 ) -> None:
     lab = await stack("json-logs", **fast_recovery(log_format="json"))
-    api_log, worker_log = tmp_path / "api.log", tmp_path / "worker.log"
-    with (
-        api_log.open("wb") as api_output,
-        worker_log.open("wb") as worker_output,
-        running_api_process(lab, output=api_output, log_level="INFO") as (url, _),
-        running_worker(lab, output=worker_output, log_level="INFO"),
-    ):
+    with logged_service(lab, tmp_path, "INFO") as service:
+        url, api_log, worker_log = service.url, service.api_log, service.worker_log
         async with ReportsClient(url) as client:
             await register(client)
             await add_product(client, "TEA-1", "Green tea", "4.20")
