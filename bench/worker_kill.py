@@ -34,6 +34,7 @@ import httpx
 from bench.harness import Figure, bench_stack, p50, print_table
 from client.graphql_client import ReportsClient
 from models.settings import Settings
+from models.worker_heartbeats import run_pid
 from service.processes import running_api, running_worker
 
 REGISTER = 'mutation { register(email: "kill@example.com", password: "benchmark!") { token } }'
@@ -154,8 +155,7 @@ async def holder(database: asyncpg.Connection, job_id: str) -> tuple[int, int]:
     row = await database.fetchrow(
         "SELECT worker_id, attempts FROM report_job WHERE id = $1", job_id
     )
-    _host, pid, _run = row["worker_id"].rsplit(":", 2)
-    return int(pid), row["attempts"]
+    return run_pid(row["worker_id"]), row["attempts"]
 
 
 @dataclass(frozen=True, slots=True)

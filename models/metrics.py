@@ -177,8 +177,8 @@ def observe_transition(job: JobSnapshot, *, arrived: bool) -> None:
         job_queue_wait_seconds.observe(max(0.0, (job.started_at - due).total_seconds()))
 
 
-def observe_take_back(reason: TakeBackReason) -> None:
-    jobs_taken_back_total.labels(reason.value).inc()
+def observe_take_back(reason: TakeBackReason, jobs: int = 1) -> None:
+    jobs_taken_back_total.labels(reason.value).inc(jobs)
 
 
 def observe_delivery_try(channel: DeliveryChannel, outcome: DeliveryStatus) -> None:

@@ -51,6 +51,11 @@ def new_run_id() -> str:
     return f"{this_host()}:{os.getpid()}:{uuid4().hex[:8]}"
 
 
+def run_pid(run_id: str) -> int:
+    """The process id a run id (new_run_id's) names."""
+    return int(run_id.rsplit(":", 2)[1])
+
+
 def _on_postgres() -> bool:
     return bool(connections.get(CONNECTION).capabilities.dialect == "postgres")
 

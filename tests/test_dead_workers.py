@@ -22,6 +22,7 @@ from client.graphql_client import ReportsClient
 from models.redis_keys import arq_in_progress_key
 from models.report_jobs import JobStatus
 from models.settings import Settings
+from models.worker_heartbeats import run_pid
 from service.embedded_redis import EmbeddedRedis, free_port
 from service.processes import running_worker
 from tests.support.factories import request_report, seed_line_items
@@ -66,8 +67,7 @@ async def holding(settings: Settings, job_id: str) -> tuple[int, str, int]:
         )
     finally:
         await connection.close()
-    _host, pid, _run = row["worker_id"].split(":")
-    return int(pid), row["status"], row["attempts"]
+    return run_pid(row["worker_id"]), row["status"], row["attempts"]
 
 
 async def holder_pid(settings: Settings, job_id: str) -> int:

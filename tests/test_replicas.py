@@ -20,6 +20,7 @@ from websockets.asyncio.client import ClientConnection
 
 from client.graphql_client import ReportsClient
 from models.settings import Settings
+from models.worker_heartbeats import run_pid
 from service.processes import running_api, running_api_process, running_worker
 from tests.support.clients import token_of
 from tests.support.documents import LOGOUT, WATCH_JOBS
@@ -47,7 +48,7 @@ async def holders(settings: Settings) -> dict[str, tuple[str, int | None]]:
     return {
         str(row["id"]): (
             row["status"],
-            int(row["worker_id"].split(":")[1]) if row["worker_id"] else None,
+            run_pid(row["worker_id"]) if row["worker_id"] else None,
         )
         for row in rows
     }

@@ -123,8 +123,7 @@ class Sweeper:
             )
             if lost:
                 logger.warning("%s jobs taken from the queue by a lost worker, released", lost)
-                for _ in range(lost):
-                    observe_take_back(TakeBackReason.WORKER_LOST)
+                observe_take_back(TakeBackReason.WORKER_LOST, lost)
         for job_id, queued_version, priority, run_after in strays:
             if run_after is not None and run_after > now:
                 self._enqueue_at(run_after, job_id, queued_version, Priority(priority))
