@@ -187,16 +187,22 @@ async def test_api_processes_behind_one_port_add_up(stack: StackFactory) -> None
         try:
             for client in clients:
                 await register(client)
-            streams = [watching(client, WATCH_JOBS) for client in clients]
-            for stream in streams:
-                await stream.__aenter__()
+            # Not `watching`: it waits on /health, which each process answers for itself.
+            listening = [asyncio.create_task(_listen(client)) for client in clients]
             try:
+                await eventually(
+                    lambda: scrape(f"{url}/metrics"),
+                    lambda samples: value(samples, "reports_subscriptions_active") == sockets,
+                    what=f"{sockets} subscriptions counted",
+                    timeout=30,
+                )
                 held = [await _subscriptions_held(url) for _ in range(30)]
                 scrapes = [scrape(f"{url}/metrics") for _ in range(10)]
                 timings = [_timed_scrape(url) for _ in range(20)]
             finally:
-                for stream in reversed(streams):
-                    await stream.__aexit__(None, None, None)
+                for task in listening:
+                    task.cancel()
+                await asyncio.gather(*listening, return_exceptions=True)
         finally:
             for client in clients:
                 await client.aclose()
@@ -231,6 +237,11 @@ def _api_processes(pid: int) -> list[str]:
         for child in children
         if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()
     ]
+
+
+async def _listen(client: ReportsClient) -> None:
+    async for _ in client.subscribe(WATCH_JOBS):
+        pass
 
 
 async def _subscriptions_held(url: str) -> int:
